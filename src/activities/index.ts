@@ -1,0 +1,14 @@
+import type { PrismaClient } from '../generated/prisma/client';
+import { createAuditActivities } from './audit';
+
+/** Everything activities may touch, injected so tests can pass real but isolated resources. */
+export interface ActivityDeps {
+  prisma: PrismaClient;
+}
+
+/** Activities of the `relay-core` task queue. */
+export function createCoreActivities(deps: ActivityDeps) {
+  return {
+    ...createAuditActivities(deps),
+  };
+}

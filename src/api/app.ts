@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { PayloadCodec } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import type { Config } from '../config';
+import { NotFoundError } from '../errors';
+import type { Logger } from '../logger';
+import { TaskQueue } from '../temporal/task-queues';
+import { authenticate } from './auth';
+import { errorHandler } from './error-handler';
+import type { ApiMetrics } from './metrics';
+import { createRegistry, generateDocument } from './openapi';
+import { codecRouter, registerCodecOpenApi } from './routes/codec';
+import { echoRouter, registerEchoOpenApi } from './routes/echo';
+import { healthRouter, registerHealthOpenApi, type ReadinessChecks } from './routes/health';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  temporal: Client;
+  codec: PayloadCodec;
+  metrics: ApiMetrics;
+  readiness: ReadinessChecks;
+  /** Overrides task queue names (tests run isolated workers). */
+  taskQueues?: { core?: string };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** Builds the Express app; `server.ts` listens, tests drive it with supertest. */
+export function createApp(deps: AppDeps): Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(
+    pinoHttp({
+      logger,
+      // A caller's request id is kept so one story can be followed across systems.
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(deps.metrics.middleware);
+  app.use(express.json({ limit: '1mb' }));
+
+  const registry = createRegistry();
+  registerHealthOpenApi(registry);
+  registerEchoOpenApi(registry);
+  registerCodecOpenApi(registry);
+  const openapi = generateDocument(registry, config.api.publicUrl);
+
+  // Public: health probes and the API description (it holds no data).
+  app.use(healthRouter(deps.readiness, logger));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi));
+
+  // The codec route does its own auth: it must answer CORS preflights from the Web UI.
+  app.use(codecRouter({ codec: deps.codec, keys: config.api.keys, corsOrigins: config.codec.corsOrigins, trustWebUiOrigin: config.codec.trustWebUiOrigin }));
+
+  app.use(authenticate(config.api.keys));
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  const uiBase = `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/`;
+  app.use(
+    echoRouter({
+      temporal: deps.temporal,
+      taskQueue: deps.taskQueues?.core ?? TaskQueue.core,
+      webUiUrl: (id) => uiBase + encodeURIComponent(id),
+    }),
+  );
+
+  app.use((req) => {
+    throw new NotFoundError(`No route ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,58 @@
+import 'dotenv/config';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig } from '../config';
+import { createPrismaClient } from '../db/prisma';
+import { createLogger } from '../logger';
+import { createTemporalClient, pingTemporal } from '../temporal/client';
+import { EncryptionCodec } from '../temporal/encryption-codec';
+import { createApp } from './app';
+import { createApiMetrics } from './metrics';
+
+/** API process entry point. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, name: 'relay-api' });
+  const prisma = createPrismaClient(config.databaseUrl);
+  const { client: temporal, connection } = createTemporalClient(config);
+
+  const app = createApp({
+    config,
+    logger,
+    temporal,
+    codec: new EncryptionCodec(config.codec.keys),
+    metrics: createApiMetrics(),
+    readiness: {
+      database: () => prisma.$queryRaw`SELECT 1`,
+      temporal: () => pingTemporal(connection),
+    },
+  });
+
+  const server = app.listen(config.api.port, config.api.host, () => {
+    const { port } = server.address() as AddressInfo;
+    logger.info({ port, docs: `${config.api.publicUrl}/docs` }, 'api listening');
+  });
+  server.on('error', (err) => {
+    logger.fatal({ err }, 'api could not listen');
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'api stopping');
+    // Stop accepting, let in-flight requests finish, then release connections.
+    server.close(() => {
+      void Promise.allSettled([prisma.$disconnect(), connection.close()]).then(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

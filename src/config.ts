@@ -1,0 +1,185 @@
+import { z } from 'zod';
+
+/**
+ * Relay's whole configuration, parsed once from the environment. Every variable is
+ * documented in `.env.example`; a bad value stops start-up with a readable list.
+ */
+
+/** Local PostgreSQL; `npm start` creates the database when it is missing. */
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/relay';
+
+export const ROLES = ['service', 'operator'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKey {
+  name: string;
+  role: Role;
+  secret: string;
+}
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(1).max(65_535);
+
+const csv = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** `name:role:secret,name:role:secret` — names appear in logs and audit rows, secrets never do. */
+const required = { error: (iss: { input: unknown }) => (iss.input === undefined ? 'is required' : undefined) };
+
+const apiKeys = z.string(required).transform((value, ctx): ApiKey[] => {
+  const keys: ApiKey[] = [];
+  for (const [i, entry] of csv(value).entries()) {
+    const [name, role, ...rest] = entry.split(':');
+    const secret = rest.join(':');
+    if (!name || !role || !secret) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must look like name:role:secret` });
+    } else if (!(ROLES as readonly string[]).includes(role)) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}) has role "${role}"; expected ${ROLES.join(' or ')}` });
+    } else if (secret.length < 24) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}) has a secret shorter than 24 characters` });
+    } else {
+      keys.push({ name, role: role as Role, secret });
+    }
+  }
+  if (keys.length === 0 && ctx.issues.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one API key is required' });
+  return keys;
+});
+
+/** `keyId:base64(32 bytes),…` — the first key encrypts; all of them decrypt, so keys can rotate. */
+const encryptionKeys = z.string(required).transform((value, ctx): EncryptionKey[] => {
+  const keys: EncryptionKey[] = [];
+  for (const [i, entry] of csv(value).entries()) {
+    const sep = entry.indexOf(':');
+    const id = sep > 0 ? entry.slice(0, sep) : '';
+    const key = Buffer.from(sep > 0 ? entry.slice(sep + 1) : '', 'base64');
+    if (!id) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must look like keyId:base64key` });
+    else if (key.length !== 32) ctx.addIssue({ code: 'custom', message: `key "${id}" must be 32 bytes of base64 (got ${key.length})` });
+    else keys.push({ id, key });
+  }
+  if (keys.length === 0 && ctx.issues.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one key is required' });
+  return keys;
+});
+
+const optionalPath = z.string().min(1).optional();
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default(DEFAULT_DATABASE_URL),
+
+  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TLS: bool.default(false),
+  TEMPORAL_TLS_CERT_PATH: optionalPath,
+  TEMPORAL_TLS_KEY_PATH: optionalPath,
+  TEMPORAL_TLS_CA_PATH: optionalPath,
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  API_PUBLIC_URL: z.url().optional(),
+  RELAY_API_KEYS: apiKeys,
+
+  PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
+  CODEC_CORS_ORIGINS: z.string().default('http://127.0.0.1:8233,http://localhost:8233').transform(csv),
+  CODEC_TRUST_WEB_UI_ORIGIN: bool.default(false),
+
+  WORKER_METRICS_PORT: port.default(9464),
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+function refine(raw: RawConfig) {
+  const certAndKey = [raw.TEMPORAL_TLS_CERT_PATH, raw.TEMPORAL_TLS_KEY_PATH].filter(Boolean).length;
+  const problems: string[] = [];
+  if (certAndKey === 1) problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together (mTLS)');
+  return problems;
+}
+
+export interface Config {
+  env: RawConfig['NODE_ENV'];
+  logLevel: RawConfig['LOG_LEVEL'];
+  databaseUrl: string;
+  temporal: {
+    address: string;
+    namespace: string;
+    /** Set when TLS is on (Temporal Cloud or a secured cluster). */
+    tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+    apiKey?: string;
+    uiUrl: string;
+  };
+  api: { host: string; port: number; publicUrl: string; keys: ApiKey[] };
+  codec: { keys: EncryptionKey[]; corsOrigins: string[]; trustWebUiOrigin: boolean };
+  worker: { metricsPort: number; shutdownGraceMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings (e.g. `FOO=` in .env) mean "not set", as most tools treat them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const raw = parsed.data;
+  const problems = refine(raw);
+  if (problems.length) throw new ConfigError(problems);
+
+  // An API key implies TLS: Temporal Cloud only accepts API keys over TLS.
+  const tlsOn = raw.TEMPORAL_TLS || Boolean(raw.TEMPORAL_TLS_CERT_PATH) || Boolean(raw.TEMPORAL_API_KEY);
+  return {
+    env: raw.NODE_ENV,
+    logLevel: raw.LOG_LEVEL,
+    databaseUrl: raw.DATABASE_URL,
+    temporal: {
+      address: raw.TEMPORAL_ADDRESS,
+      namespace: raw.TEMPORAL_NAMESPACE,
+      tls: tlsOn
+        ? {
+            certPath: raw.TEMPORAL_TLS_CERT_PATH,
+            keyPath: raw.TEMPORAL_TLS_KEY_PATH,
+            caPath: raw.TEMPORAL_TLS_CA_PATH,
+            serverName: raw.TEMPORAL_TLS_SERVER_NAME,
+          }
+        : undefined,
+      apiKey: raw.TEMPORAL_API_KEY,
+      uiUrl: raw.TEMPORAL_UI_URL,
+    },
+    api: {
+      host: raw.API_HOST,
+      port: raw.API_PORT,
+      publicUrl: raw.API_PUBLIC_URL ?? `http://${raw.API_HOST === '0.0.0.0' ? '127.0.0.1' : raw.API_HOST}:${raw.API_PORT}`,
+      keys: raw.RELAY_API_KEYS,
+    },
+    codec: {
+      keys: raw.PAYLOAD_ENCRYPTION_KEYS,
+      corsOrigins: raw.CODEC_CORS_ORIGINS,
+      trustWebUiOrigin: raw.CODEC_TRUST_WEB_UI_ORIGIN,
+    },
+    worker: { metricsPort: raw.WORKER_METRICS_PORT, shutdownGraceMs: raw.WORKER_SHUTDOWN_GRACE_MS },
+  };
+}
+
+/** Names of every variable Relay reads; used to check `.env.example` and docker-compose stay in sync. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);

@@ -1,0 +1,61 @@
+import 'dotenv/config';
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { ConfigError, loadConfig } from './config';
+import { createPrismaClient } from './db/prisma';
+import { createLogger } from './logger';
+import { temporalConnectionOptions } from './temporal/connection';
+import { createDataConverter } from './temporal/data-converter';
+import { temporalLogger } from './temporal/runtime-logger';
+import { ensureSearchAttributes } from './temporal/search-attributes';
+import { createWorkers } from './temporal/workers';
+
+/** Worker process: hosts Relay's workflows and activities on every task queue. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, name: 'relay-worker' });
+
+  // Once per process, before any connection. SIGINT/SIGTERM start a graceful shutdown:
+  // workers stop polling and in-flight activities get `shutdownGraceMs` to finish.
+  Runtime.install({
+    logger: temporalLogger(logger),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    telemetryOptions: {
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      metrics: { prometheus: { bindAddress: `0.0.0.0:${config.worker.metricsPort}` } },
+    },
+  });
+
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  try {
+    const added = await ensureSearchAttributes(connection, config.temporal.namespace);
+    if (added.length) logger.info({ added }, 'registered search attributes');
+  } catch (err) {
+    logger.warn({ err }, 'could not register search attributes; create them in your Temporal namespace');
+  }
+
+  const prisma = createPrismaClient(config.databaseUrl);
+  const workers = await createWorkers({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: createDataConverter(config.codec.keys),
+    deps: { prisma },
+    shutdownGraceMs: config.worker.shutdownGraceMs,
+  });
+  logger.info(
+    { taskQueues: workers.map((w) => w.options.taskQueue), metrics: `:${config.worker.metricsPort}/metrics` },
+    'worker started',
+  );
+  try {
+    await Promise.all(workers.map((w) => w.run()));
+  } finally {
+    await prisma.$disconnect();
+    await connection.close();
+    logger.info('worker stopped');
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else console.error(err);
+  process.exit(1);
+});

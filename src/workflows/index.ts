@@ -1,0 +1,3 @@
+// Every workflow the worker hosts. Workflow code runs in Temporal's deterministic
+// sandbox: no I/O, clocks or randomness here, only orchestration of activities.
+export { echoWorkflow } from './echo';

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config';
+import { testEnv } from './helpers/relay';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('parses a complete environment and applies defaults', () => {
+    const config = loadConfig(testEnv({ TEMPORAL_ADDRESS: undefined, API_PORT: undefined, DATABASE_URL: undefined }));
+    expect(config.temporal.address).toBe('127.0.0.1:7233');
+    expect(config.api.port).toBe(3000);
+    expect(config.databaseUrl).toBe('postgresql://postgres@127.0.0.1:5432/relay');
+    expect(config.api.keys.map((k) => [k.name, k.role])).toEqual([
+      ['ci', 'service'],
+      ['alice', 'operator'],
+    ]);
+    expect(config.codec.keys[0]!.key).toHaveLength(32);
+    expect(config.temporal.tls).toBeUndefined();
+  });
+
+  it('lists every problem at once, naming the variable', () => {
+    const problems = problemsOf(
+      testEnv({
+        API_PORT: '70000',
+        DATABASE_URL: 'mysql://x@y/z',
+        RELAY_API_KEYS: 'bob:admin:0123456789abcdef0123456789,short:service:abc',
+        PAYLOAD_ENCRYPTION_KEYS: 'k1:dG9vc2hvcnQ=',
+        TEMPORAL_ADDRESS: 'no-port',
+        LOG_LEVEL: 'loud',
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^API_PORT: /),
+        expect.stringMatching(/^DATABASE_URL: /),
+        expect.stringMatching(/^RELAY_API_KEYS: entry 1 \(bob\) has role "admin"/),
+        expect.stringMatching(/^RELAY_API_KEYS: entry 2 \(short\) has a secret shorter than 24/),
+        expect.stringMatching(/^PAYLOAD_ENCRYPTION_KEYS: key "k1" must be 32 bytes/),
+        expect.stringMatching(/^TEMPORAL_ADDRESS: must be host:port/),
+        expect.stringMatching(/^LOG_LEVEL: /),
+      ]),
+    );
+    expect(problems).toHaveLength(7);
+  });
+
+  it('requires API keys and encryption keys', () => {
+    const problems = problemsOf(testEnv({ RELAY_API_KEYS: undefined, PAYLOAD_ENCRYPTION_KEYS: '' }));
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['RELAY_API_KEYS', 'PAYLOAD_ENCRYPTION_KEYS']);
+  });
+
+  it('never echoes a secret in its messages', () => {
+    const secret = 'topsecret-value-that-is-long-enough';
+    const problems = problemsOf(testEnv({ RELAY_API_KEYS: `x:root:${secret}` }));
+    expect(problems.join('\n')).not.toContain(secret);
+  });
+
+  it('turns TLS on for Temporal Cloud API keys and wants mTLS files in pairs', () => {
+    const cloud = loadConfig(testEnv({ TEMPORAL_API_KEY: 'abc', TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233' }));
+    expect(cloud.temporal.tls).toBeDefined();
+    expect(cloud.temporal.apiKey).toBe('abc');
+    expect(problemsOf(testEnv({ TEMPORAL_TLS_CERT_PATH: '/tmp/cert.pem' }))).toEqual([
+      'TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together (mTLS)',
+    ]);
+  });
+
+  it('is fully documented in .env.example', () => {
+    const example = readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
+    const documented = [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    expect([...new Set(documented)].sort()).toEqual([...CONFIG_VARIABLES].sort());
+  });
+});

@@ -1,0 +1,118 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import type { Express } from 'express';
+import { createApp } from '../../src/api/app';
+import { createApiMetrics } from '../../src/api/metrics';
+import { type Config, loadConfig } from '../../src/config';
+import { createPrismaClient } from '../../src/db/prisma';
+import { createLogger } from '../../src/logger';
+import { pingTemporal } from '../../src/temporal/client';
+import { createDataConverter } from '../../src/temporal/data-converter';
+import { EncryptionCodec } from '../../src/temporal/encryption-codec';
+import { createWorkers } from '../../src/temporal/workers';
+import type { PrismaClient } from '../../src/generated/prisma/client';
+
+// Only errors from the SDK in test output; the runtime can be installed once per process.
+try {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+} catch {
+  // already installed by an earlier test file in this process
+}
+
+export const TEST_KEYS = {
+  service: 'svc-test-key-0123456789abcdef',
+  operator: 'ops-test-key-0123456789abcdef',
+};
+export const TEST_ENCRYPTION_KEY = `test-2026:${Buffer.alloc(32, 7).toString('base64')}`;
+
+/** Environment of a Relay process in tests: the run's Temporal and database, test secrets. */
+export function testEnv(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: process.env.DATABASE_URL,
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE,
+    RELAY_API_KEYS: `ci:service:${TEST_KEYS.service},alice:operator:${TEST_KEYS.operator}`,
+    PAYLOAD_ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY,
+    ...overrides,
+  };
+}
+
+export const testConfig = (overrides?: Record<string, string | undefined>): Config => loadConfig(testEnv(overrides));
+
+export const bearer = (role: keyof typeof TEST_KEYS) => `Bearer ${TEST_KEYS[role]}`;
+
+export const uniqueId = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+export interface RelayHarness {
+  config: Config;
+  app: Express;
+  env: TestWorkflowEnvironment;
+  prisma: PrismaClient;
+  taskQueue: string;
+  /** Resolves once the workers have stopped; see `stop`. */
+  stop(): Promise<void>;
+}
+
+let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>> | undefined;
+
+/**
+ * A real Relay in-process: the API app, workers on a unique task queue, both talking to
+ * the run's Temporal server and PostgreSQL through production factories.
+ */
+export async function startRelay(options: { withWorker?: boolean; env?: Record<string, string | undefined> } = {}): Promise<RelayHarness> {
+  const config = testConfig(options.env);
+  const dataConverter = createDataConverter(config.codec.keys);
+  const env = await TestWorkflowEnvironment.createFromExistingServer({
+    address: config.temporal.address,
+    namespace: config.temporal.namespace,
+    client: { dataConverter },
+  });
+  const prisma = createPrismaClient(config.databaseUrl);
+  const taskQueue = `relay-core-test-${randomUUID()}`;
+  const logger = createLogger({ level: 'silent', name: 'relay-test' });
+  const app = createApp({
+    config,
+    logger,
+    temporal: env.client,
+    codec: new EncryptionCodec(config.codec.keys),
+    metrics: createApiMetrics(),
+    readiness: { database: () => prisma.$queryRaw`SELECT 1`, temporal: () => pingTemporal(env.connection) },
+    taskQueues: { core: taskQueue },
+  });
+
+  let workers: Worker[] = [];
+  let running: Promise<unknown> = Promise.resolve();
+  if (options.withWorker !== false) {
+    bundle ??= await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietBundlerLogger });
+    workers = await createWorkers({
+      connection: env.nativeConnection,
+      namespace: config.temporal.namespace,
+      dataConverter,
+      deps: { prisma },
+      shutdownGraceMs: 1_000,
+      workflowBundle: bundle,
+      taskQueues: { core: taskQueue },
+    });
+    running = Promise.all(workers.map((w) => w.run()));
+  }
+
+  return {
+    config,
+    app,
+    env,
+    prisma,
+    taskQueue,
+    async stop() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await running;
+      await prisma.$disconnect();
+      await env.teardown();
+    },
+  };
+}
+
+const noop = () => undefined;
+const quietBundlerLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
