@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
 import dotenv from 'dotenv';
 import { type Config, ConfigError, loadConfig } from '../src/config';
+import { temporalConnectionOptions } from '../src/temporal/connection';
+import { ensureSearchAttributes } from '../src/temporal/search-attributes';
 import { DatabaseUnreachableError, ensureDatabase } from './lib/database';
 import { ensureDotenv } from './lib/dotenv-file';
 import { migrateDeploy } from './lib/prisma-cli';
@@ -51,14 +54,20 @@ async function main(): Promise<void> {
       uiPort: Number(new URL(config.temporal.uiUrl).port || 8233),
       codecEndpoint: `${config.api.publicUrl}/codec`,
       logFile: path.join(DATA, 'temporal.log'),
+      detached: true,
     });
     children.push(devServer);
   }
   await waitForTemporal(config.temporal.address, 90_000, () => devServer?.exitCode != null);
+  // Before the API can start workflows that carry them (the worker re-checks on start).
+  await registerSearchAttributes(config).catch((err: unknown) => step(`could not register search attributes: ${String(err)}`));
 
-  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-  const worker = spawn(tsx, [path.join(ROOT, 'src', 'worker.ts')], { stdio: 'inherit', env: process.env });
-  const api = spawn(tsx, [path.join(ROOT, 'src', 'api', 'server.ts')], { stdio: 'inherit', env: process.env });
+  // Own process groups: Ctrl-C reaches only this script, which then stops each child
+  // exactly once and in order (a second signal would cut the worker's drain short).
+  const run = (file: string) =>
+    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], { stdio: 'inherit', env: process.env, detached: true });
+  const worker = run('src/worker.ts');
+  const api = run('src/api/server.ts');
   children.unshift(worker, api);
 
   let stopping = false;
@@ -83,6 +92,15 @@ async function main(): Promise<void> {
 
   await waitForReady(config);
   printBanner(config, !externalTemporal);
+}
+
+async function registerSearchAttributes(config: Config): Promise<void> {
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  try {
+    await ensureSearchAttributes(connection, config.temporal.namespace);
+  } finally {
+    await connection.close();
+  }
 }
 
 async function waitForReady(config: Config): Promise<void> {

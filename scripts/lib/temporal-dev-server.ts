@@ -35,6 +35,8 @@ export interface DevServerOptions {
   uiPort?: number;
   codecEndpoint?: string;
   logFile: string;
+  /** Own process group, so a terminal's Ctrl-C does not stop it before Relay's processes. */
+  detached?: boolean;
 }
 
 export function startDevServer(cli: string, o: DevServerOptions): ChildProcess {
@@ -44,7 +46,7 @@ export function startDevServer(cli: string, o: DevServerOptions): ChildProcess {
   else args.push('--headless');
   if (o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);
   const log = openSync(o.logFile, 'a');
-  return spawn(cli, args, { stdio: ['ignore', log, log] });
+  return spawn(cli, args, { stdio: ['ignore', log, log], detached: o.detached ?? false });
 }
 
 /** Polls the frontend's health check; a file-backed server can take 15-30 s on 2 cores. */
