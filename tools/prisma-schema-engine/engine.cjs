@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Relay's schema engine runs Prisma's WebAssembly build of the engine on top of
 // @prisma/adapter-pg. This module owns everything that touches the wasm or PostgreSQL;
@@ -16,9 +17,9 @@ const PG_CHAR_OID = 18;
 const PG_TEXT_OID = 25;
 
 /** The wasm reports panic messages here (see `__wbg_set_message_*` in the glue). */
-const panicRegistry = (globalThis.PRISMA_WASM_PANIC_REGISTRY ??= {
+const panicRegistry = (/** @type {any} */ (globalThis).PRISMA_WASM_PANIC_REGISTRY ??= {
   message: '',
-  set_message(message) {
+  set_message(/** @type {string} */ message) {
     this.message = message;
   },
 });
@@ -35,6 +36,7 @@ let wasmGlue;
  */
 function loadWasm() {
   wasmGlue ??= (async () => {
+    /** @type {any} */
     const glue = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const candidates = [
       path.join(path.dirname(require.resolve('prisma/package.json')), 'build', 'schema_engine_bg.wasm'),
@@ -45,9 +47,9 @@ function loadWasm() {
       const mod = new WebAssembly.Module(fs.readFileSync(file));
       const fits = WebAssembly.Module.imports(mod).every((i) => i.module === GLUE_MODULE && i.name in glue);
       if (!fits) continue;
-      const instance = new WebAssembly.Instance(mod, { [GLUE_MODULE]: glue });
-      glue.__wbg_set_wasm(instance.exports);
-      instance.exports.__wbindgen_start();
+      const { exports } = new WebAssembly.Instance(mod, { [GLUE_MODULE]: glue });
+      glue.__wbg_set_wasm(exports);
+      /** @type {Function} */ (exports.__wbindgen_start)();
       return glue;
     }
     throw new Error('No schema engine wasm matches the JS glue of @prisma/schema-engine-wasm');
@@ -68,13 +70,13 @@ async function engineVersion() {
  */
 function pgSettings(url) {
   if (!url) throw new Error('No datasource.url configured: the WebAssembly schema engine always needs a database');
-  const { schema, ...config } = parse(url);
+  const { schema, ...config } = /** @type {Record<string, any>} */ (parse(url));
   if (schema) {
     // libpq-style options: backslash-escape whitespace and backslashes inside the value.
     const searchPath = `-c search_path=${quote(schema).replace(/[\\\s]/g, '\\$&')}`;
     config.options = [config.options, searchPath].filter(Boolean).join(' ');
   }
-  return { config: /** @type {pg.ClientConfig} */ (config), schema: schema || undefined };
+  return { config: /** @type {pg.ClientConfig} */ (config), schema: /** @type {string | undefined} */ (schema || undefined) };
 }
 
 /** Error the CLI shows with its Prisma error code. */
@@ -148,7 +150,7 @@ async function createDatabase(url) {
     try {
       await run({ ...config, database, options: undefined }, [`CREATE DATABASE ${quote(name)}`]);
       return name;
-    } catch (err) {
+    } catch (/** @type {any} */ err) {
       if (err?.code === '42P04') throw new UserError('P1009', `Database \`${name}\` already exists on the database server at \`${where}\``);
       lastError = connectionError(err, { ...config, database });
       if (err?.code !== '3D000') break; // only a missing maintenance database is worth another try
@@ -163,7 +165,7 @@ async function createDatabase(url) {
  * see TEXT, then report the column as Character: Text alone makes the engine panic on
  * CHECK constraints. The patch goes on adapter-pg's shared query prototype (adapter and
  * transactions) and switches itself off if those internals ever change.
- * @param {object} adapter a connected adapter-pg adapter
+ * @param {any} adapter a connected adapter-pg adapter
  */
 function patchCharColumns(adapter) {
   let proto = adapter;
@@ -176,6 +178,7 @@ function patchCharColumns(adapter) {
     relayCharPatch: true,
     async performIO(/** @type {object} */ query) {
       const result = await performIO.call(this, query);
+      /** @type {number[]} */
       const indexes = [];
       result?.fields?.forEach((/** @type {{dataTypeID: number}} */ field, /** @type {number} */ i) => {
         if (field.dataTypeID !== PG_CHAR_OID) return;
@@ -195,6 +198,24 @@ function patchCharColumns(adapter) {
 }
 
 /**
+ * adapter-pg's `executeScript` splits on every ";", so a migration with a function body
+ * (`$$ … ; … $$`) or a ";" inside a string fails, and a failing script is left half
+ * applied. Send the script whole, as the native engine does: PostgreSQL runs a
+ * multi-statement simple query as one implicit transaction.
+ * @param {any} adapter a connected adapter-pg adapter
+ */
+function runScriptsWhole(adapter) {
+  if (typeof adapter.onError !== 'function' || typeof adapter.client?.query !== 'function') return;
+  adapter.executeScript = async (/** @type {string} */ script) => {
+    try {
+      await adapter.client.query(script);
+    } catch (err) {
+      adapter.onError(err);
+    }
+  };
+}
+
+/**
  * Adapter factory for the wasm engine. adapter-pg's own `connectToShadowDb()` connects to
  * the main database (connectionString wins over `database`) or fails to drop its database
  * while still connected to it, so Relay manages the shadow database itself.
@@ -209,6 +230,7 @@ function createAdapterFactory(datasource) {
   const connect = async ({ config, schema }) => {
     const adapter = await new PrismaPg(config, schema ? { schema } : undefined).connect();
     patchCharColumns(adapter);
+    runScriptsWhole(adapter);
     return adapter;
   };
 
@@ -224,7 +246,7 @@ function createAdapterFactory(datasource) {
     async connectToShadowDb() {
       if (datasource.shadowDatabaseUrl) {
         const shadow = pgSettings(datasource.shadowDatabaseUrl);
-        const same = ['host', 'port', 'database'].every((k) => String(shadow.config[k]) === String(main.config[k]));
+        const same = /** @type {const} */ (['host', 'port', 'database']).every((k) => String(shadow.config[k]) === String(main.config[k]));
         if (same && (shadow.schema ?? 'public') === (main.schema ?? 'public')) {
           throw new Error('The shadow database you configured appears to be the same as the main database. Please specify another shadow database.');
         }

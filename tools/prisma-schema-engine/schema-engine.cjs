@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 'use strict';
 // Relay's stand-in for Prisma's native `schema-engine` binary, which the CLI would have to
 // download. prisma.config.ts points PRISMA_SCHEMA_ENGINE_BINARY here. It speaks the
@@ -64,7 +65,7 @@ async function runCli(command, datasource) {
     else if (command === 'create-database') trace('INFO', { message: `Database '${await createDatabase(datasource.url ?? '')}' was successfully created.` });
     else throw new Error(`Unknown CLI command: ${command}`);
     return 0;
-  } catch (err) {
+  } catch (/** @type {any} */ err) {
     trace('ERROR', { error_code: err?.code, message: String(err?.message ?? err) });
     return 1;
   }
@@ -131,7 +132,7 @@ function serveRpc({ datamodels, datasource }) {
     },
   };
 
-  /** A wasm panic poisons the instance; later requests get the same answer. */
+  /** A wasm panic poisons the instance; later requests get the same answer. @type {Error | undefined} */
   let panic;
   /** Rejects the request in flight; panics inside engine futures surface as uncaught exceptions. */
   const logUncaught = (/** @type {unknown} */ err) => trace('ERROR', { message: String(err) });
