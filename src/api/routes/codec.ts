@@ -1,9 +1,10 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { PayloadCodec } from '@temporalio/common';
 import cors from 'cors';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ApiKey } from '../../config';
+import { payloadFromJson, payloadToJson } from '../../temporal/payload-json';
 import { authenticate, requireRole } from '../auth';
 import { errorResponses } from '../openapi';
 import { validated } from '../validate';
@@ -17,15 +18,6 @@ import { validated } from '../validate';
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 const JsonPayload = z.object({ metadata: z.record(z.string(), Base64).default({}), data: Base64.default('') }).openapi('Payload');
 const CodecBody = z.object({ payloads: z.array(JsonPayload).max(1_000) }).openapi('CodecPayloads');
-
-const fromJson = (p: z.infer<typeof JsonPayload>): Payload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
-  data: Buffer.from(p.data, 'base64'),
-});
-const toJson = (p: Payload) => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
-  data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
-});
 
 export interface CodecRouteDeps {
   codec: PayloadCodec;
@@ -63,8 +55,8 @@ export function codecRouter(deps: CodecRouteDeps): Router {
       corsMiddleware,
       authorize,
       validated({ body: CodecBody }, async ({ body }, _req, res) => {
-        const out = await deps.codec[op](body.payloads.map(fromJson));
-        res.json({ payloads: out.map(toJson) });
+        const out = await deps.codec[op](body.payloads.map(payloadFromJson));
+        res.json({ payloads: out.map(payloadToJson) });
       }),
     );
   }
