@@ -22,7 +22,7 @@ const DATA = path.join(ROOT, '.data');
 const step = (msg: string) => console.log(`\x1b[36m▸\x1b[0m ${msg}`);
 
 async function main(): Promise<void> {
-  if (ensureDotenv(path.join(ROOT, '.env.example'), path.join(ROOT, '.env'), 3000)) {
+  if (ensureDotenv(path.join(ROOT, '.env.example'), path.join(ROOT, '.env'))) {
     step('created .env with fresh API keys and an encryption key (keep it private)');
   }
   // Whether the user chose a cluster must be known before defaults fill TEMPORAL_ADDRESS in.

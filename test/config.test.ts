@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import dotenv from 'dotenv';
+import { ensureDotenv } from '../scripts/lib/dotenv-file';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config';
 import { testEnv } from './helpers/relay';
 
@@ -76,5 +79,23 @@ describe('configuration', () => {
     const example = readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
     const documented = [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
     expect([...new Set(documented)].sort()).toEqual([...CONFIG_VARIABLES].sort());
+  });
+
+  it('gives a new user a working .env on first start, and never overwrites it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'relay-env-'));
+    try {
+      const envFile = path.join(dir, '.env');
+      expect(ensureDotenv(path.join(__dirname, '..', '.env.example'), envFile)).toBe(true);
+      expect(statSync(envFile).mode & 0o077).toBe(0);
+      const config = loadConfig(dotenv.parse(readFileSync(envFile)));
+      expect(config.api.keys.map((k) => `${k.name}:${k.role}`)).toEqual(['demo-service:service', 'demo-operator:operator']);
+      expect(config.codec.trustWebUiOrigin).toBe(true);
+
+      writeFileSync(envFile, 'RELAY_API_KEYS=mine\n');
+      expect(ensureDotenv(path.join(__dirname, '..', '.env.example'), envFile)).toBe(false);
+      expect(readFileSync(envFile, 'utf8')).toBe('RELAY_API_KEYS=mine\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

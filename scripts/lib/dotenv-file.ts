@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
  * user gets working API keys and an encryption key without reading anything first.
  * Returns true when the file was created.
  */
-export function ensureDotenv(examplePath: string, envPath: string, apiPort: number): boolean {
+export function ensureDotenv(examplePath: string, envPath: string): boolean {
   if (existsSync(envPath)) return false;
   const secrets: Record<string, string> = {
     RELAY_API_KEYS: `demo-service:service:${randomBytes(24).toString('hex')},demo-operator:operator:${randomBytes(24).toString('hex')}`,
@@ -17,6 +17,6 @@ export function ensureDotenv(examplePath: string, envPath: string, apiPort: numb
   const text = readFileSync(examplePath, 'utf8').replace(/^([A-Z_]+)=.*$/gm, (line, name: string) =>
     name in secrets ? `${name}=${secrets[name]}` : line,
   );
-  writeFileSync(envPath, text.replace(/^API_PORT=.*$/m, `API_PORT=${apiPort}`), { mode: 0o600 });
+  writeFileSync(envPath, text, { mode: 0o600 });
   return true;
 }

@@ -54,7 +54,7 @@ export async function waitForTemporal(address: string, timeoutMs = 90_000, exite
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (exited?.()) throw new Error('Temporal dev server exited during start-up; see its log');
+    if (exited?.()) throw new Error('the Temporal dev server exited during start-up (port taken? see its log in .data/temporal.log)');
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
