@@ -7,6 +7,7 @@ COPY prisma ./prisma
 COPY tools ./tools
 COPY src ./src
 # postinstall runs `prisma generate`; tsx runs the TypeScript sources directly.
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# (`npm install` if the lock lacks another platform's optional binaries, see .ci/run.)
+RUN (npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund) && npm cache clean --force
 USER node
 CMD ["npm", "run", "worker"]
