@@ -22,7 +22,9 @@ const DATA = path.join(ROOT, '.data');
 const step = (msg: string) => console.log(`\x1b[36m▸\x1b[0m ${msg}`);
 
 async function main(): Promise<void> {
-  if (ensureDotenv(path.join(ROOT, '.env.example'), path.join(ROOT, '.env'))) {
+  // Secrets already in the environment (a deployment, CI) mean no .env is needed.
+  const configuredByEnvironment = Boolean(process.env.RELAY_API_KEYS && process.env.PAYLOAD_ENCRYPTION_KEYS);
+  if (!configuredByEnvironment && ensureDotenv(path.join(ROOT, '.env.example'), path.join(ROOT, '.env'))) {
     step('created .env with fresh API keys and an encryption key (keep it private)');
   }
   // Whether the user chose a cluster must be known before defaults fill TEMPORAL_ADDRESS in.

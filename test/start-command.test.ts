@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from '../scripts/lib/temporal-dev-server';
+import { databaseExists, databaseUrlFor, dropDatabase, randomDatabaseName } from './helpers/postgres';
+import { TEST_KEYS, testEnv } from './helpers/relay';
+
+/**
+ * README command 1 (`npm start`) as a user runs it, against the run's Temporal server
+ * (TEMPORAL_ADDRESS set, so no second dev server) and a database that does not exist yet.
+ */
+describe('npm start', () => {
+  const databaseName = randomDatabaseName('relay_start');
+  let start: ChildProcess;
+  let output = '';
+  let api: string;
+
+  beforeAll(async () => {
+    const apiPort = await freePort();
+    api = `http://127.0.0.1:${apiPort}`;
+    start = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'scripts', 'start.ts')], {
+      env: {
+        ...process.env,
+        ...testEnv({
+          LOG_LEVEL: 'info',
+          DATABASE_URL: databaseUrlFor(databaseName),
+          API_PORT: String(apiPort),
+          WORKER_METRICS_PORT: String(await freePort()),
+        }),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    start.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    start.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    for (let i = 0; i < 480 && !output.includes('Relay is running'); i++) {
+      if (start.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }, 150_000);
+
+  afterAll(async () => {
+    if (start.exitCode === null) start.kill('SIGKILL');
+    await dropDatabase(databaseName);
+  });
+
+  it('creates and migrates the database, then prints where to look', async () => {
+    expect(output).toContain('Relay is running');
+    expect(output).toContain('created the database');
+    expect(await databaseExists(databaseName)).toBe(true);
+    expect(output).toContain(`API docs          ${api}/docs`);
+    expect(output).toContain('Temporal Web UI');
+    const ready = await fetch(`${api}/readyz`);
+    expect(ready.status).toBe(200);
+  });
+
+  it('runs the smoke workflow end to end', async () => {
+    const auth = { authorization: `Bearer ${TEST_KEYS.service}`, 'content-type': 'application/json' };
+    const id = `start-${Date.now()}`;
+    const started = await fetch(`${api}/v1/echo`, { method: 'POST', headers: auth, body: JSON.stringify({ message: 'from npm start', id }) });
+    expect(started.status).toBe(202);
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'COMPLETED'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = ((await (await fetch(`${api}/v1/echo/echo-${id}`, { headers: auth })).json()) as { status: string }).status;
+    }
+    expect(status).toBe('COMPLETED');
+  });
+
+  it('stops everything on Ctrl-C and exits 0', async () => {
+    const exited = new Promise<number | null>((resolve) => start.once('exit', (code) => resolve(code)));
+    start.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output).toContain('worker stopped');
+    await expect(fetch(`${api}/healthz`)).rejects.toThrow();
+  }, 60_000);
+});
