@@ -1,16 +1,10 @@
 import request from 'supertest';
-import { bearer, type RelayHarness, startRelay } from './helpers/relay';
+import { bearer, startRelay, useRelay } from './helpers/relay';
 
 describe('API input validation and error responses', () => {
-  let relay: RelayHarness;
-  beforeAll(async () => {
-    relay = await startRelay({ withWorker: false });
-  });
-  afterAll(async () => {
-    await relay.stop();
-  });
+  const relay = useRelay({ withWorker: false });
 
-  const post = (body: unknown) => request(relay.app).post('/v1/echo').set('authorization', bearer('service')).send(body as object);
+  const post = (body: unknown) => request(relay().app).post('/v1/echo').set('authorization', bearer('service')).send(body as object);
 
   it('answers 400 with the zod issues for a bad body', async () => {
     const res = await post({ message: '', id: 'has spaces', extra: true });
@@ -25,7 +19,7 @@ describe('API input validation and error responses', () => {
     const missing = await post(undefined);
     expect(missing.status).toBe(400);
     expect(missing.body.issues[0].path).toEqual(['message']);
-    const malformed = await request(relay.app)
+    const malformed = await request(relay().app)
       .post('/v1/echo')
       .set('authorization', bearer('service'))
       .set('content-type', 'application/json')
@@ -35,7 +29,7 @@ describe('API input validation and error responses', () => {
   });
 
   it('answers 400 for a malformed path parameter', async () => {
-    const res = await request(relay.app).get('/v1/echo/not-an-echo').set('authorization', bearer('service'));
+    const res = await request(relay().app).get('/v1/echo/not-an-echo').set('authorization', bearer('service'));
     expect(res.status).toBe(400);
     expect(res.body.issues[0].path).toEqual(['workflowId']);
   });

@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import request from 'supertest';
 import { loadConfig } from '../src/config';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../src/temporal/encryption-codec';
-import { bearer, type RelayHarness, startRelay, testEnv, uniqueId } from './helpers/relay';
+import { bearer, startRelay, testEnv, uniqueId, useRelay } from './helpers/relay';
 
 const key = (id: string, fill: number) => `${id}:${Buffer.alloc(32, fill).toString('base64')}`;
 const codecWith = (keys: string) => new EncryptionCodec(loadConfig(testEnv({ PAYLOAD_ENCRYPTION_KEYS: keys })).codec.keys);
@@ -54,25 +54,19 @@ describe('payload encryption codec', () => {
 });
 
 describe('payloads at rest in Temporal and the codec endpoint', () => {
-  let relay: RelayHarness;
-  beforeAll(async () => {
-    relay = await startRelay({
+  const relay = useRelay({
       env: { CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233', CODEC_TRUST_WEB_UI_ORIGIN: 'false' },
     });
-  });
-  afterAll(async () => {
-    await relay.stop();
-  });
 
   it('stores only ciphertext in the history, which the codec endpoint decodes for operators', async () => {
     const secret = `Guest Jane Doe ${uniqueId('pii')}`;
     const id = uniqueId('cipher');
-    await request(relay.app).post('/v1/echo').set('authorization', bearer('service')).send({ message: secret, id }).expect(202);
-    const handle = relay.env.client.workflow.getHandle(`echo-${id}`);
+    await request(relay().app).post('/v1/echo').set('authorization', bearer('service')).send({ message: secret, id }).expect(202);
+    const handle = relay().env.client.workflow.getHandle(`echo-${id}`);
     await handle.result();
 
     // A client without Relay's codec sees what Temporal stores.
-    const raw = new Client({ connection: relay.env.connection, namespace: relay.config.temporal.namespace });
+    const raw = new Client({ connection: relay().env.connection, namespace: relay().config.temporal.namespace });
     const history = await raw.workflow.getHandle(`echo-${id}`).fetchHistory();
     const started = history.events!.find((e) => e.workflowExecutionStartedEventAttributes)!;
     const input = started.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
@@ -90,7 +84,7 @@ describe('payloads at rest in Temporal and the codec endpoint', () => {
         },
       ],
     };
-    const res = await request(relay.app).post('/codec/decode').set('authorization', bearer('operator')).set('x-namespace', 'default').send(body);
+    const res = await request(relay().app).post('/codec/decode').set('authorization', bearer('operator')).set('x-namespace', 'default').send(body);
     expect(res.status).toBe(200);
     const decoded = res.body.payloads[0];
     expect(Buffer.from(decoded.metadata.encoding, 'base64').toString()).toBe('json/plain');
@@ -98,7 +92,7 @@ describe('payloads at rest in Temporal and the codec endpoint', () => {
   });
 
   it('answers CORS preflights for the Web UI origin only', async () => {
-    const ok = await request(relay.app)
+    const ok = await request(relay().app)
       .options('/codec/decode')
       .set('origin', 'http://127.0.0.1:8233')
       .set('access-control-request-method', 'POST')
@@ -106,12 +100,12 @@ describe('payloads at rest in Temporal and the codec endpoint', () => {
     expect(ok.status).toBe(204);
     expect(ok.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8233');
     expect(ok.headers['access-control-allow-headers']).toMatch(/x-namespace/);
-    const other = await request(relay.app).options('/codec/decode').set('origin', 'http://evil.example').set('access-control-request-method', 'POST');
+    const other = await request(relay().app).options('/codec/decode').set('origin', 'http://evil.example').set('access-control-request-method', 'POST');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('requires the operator key unless the local Web UI origin is explicitly trusted', async () => {
-    await request(relay.app).post('/codec/decode').set('origin', 'http://127.0.0.1:8233').send({ payloads: [] }).expect(401);
+    await request(relay().app).post('/codec/decode').set('origin', 'http://127.0.0.1:8233').send({ payloads: [] }).expect(401);
     const trusting = await startRelay({
       withWorker: false,
       env: { CODEC_CORS_ORIGINS: 'http://127.0.0.1:8233', CODEC_TRUST_WEB_UI_ORIGIN: 'true' },
@@ -126,7 +120,7 @@ describe('payloads at rest in Temporal and the codec endpoint', () => {
   });
 
   it('rejects payloads that are not base64 with 400', async () => {
-    const res = await request(relay.app)
+    const res = await request(relay().app)
       .post('/codec/decode')
       .set('authorization', bearer('operator'))
       .send({ payloads: [{ metadata: { encoding: 'not base64!' }, data: '' }] });

@@ -1,20 +1,14 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import request from 'supertest';
 import { RelayEntity, RelayIntegration, RelayStatus } from '../src/temporal/search-attributes';
-import { bearer, type RelayHarness, startRelay, uniqueId } from './helpers/relay';
+import { bearer, useRelay, uniqueId } from './helpers/relay';
 
 describe('echo smoke workflow (API → Temporal → worker → PostgreSQL)', () => {
-  let relay: RelayHarness;
-  beforeAll(async () => {
-    relay = await startRelay();
-  });
-  afterAll(async () => {
-    await relay.stop();
-  });
+  const relay = useRelay();
 
   async function waitForStatus(workflowId: string, status: string) {
     for (let i = 0; i < 100; i++) {
-      const res = await request(relay.app).get(`/v1/echo/${workflowId}`).set('authorization', bearer('service'));
+      const res = await request(relay().app).get(`/v1/echo/${workflowId}`).set('authorization', bearer('service'));
       if (res.body.status === status) return res;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -23,7 +17,7 @@ describe('echo smoke workflow (API → Temporal → worker → PostgreSQL)', () 
 
   it('starts through the API, writes one audit row and reports the result', async () => {
     const id = uniqueId('smoke');
-    const started = await request(relay.app)
+    const started = await request(relay().app)
       .post('/v1/echo')
       .set('authorization', bearer('service'))
       .set('x-request-id', `req-${id}`)
@@ -36,7 +30,7 @@ describe('echo smoke workflow (API → Temporal → worker → PostgreSQL)', () 
     const done = await waitForStatus(`echo-${id}`, 'COMPLETED');
     expect(done.body.result.message).toBe('hello relay');
 
-    const rows = await relay.prisma.auditLog.findMany({ where: { entityId: `echo-${id}` } });
+    const rows = await relay().prisma.auditLog.findMany({ where: { entityId: `echo-${id}` } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       actor: 'ci',
@@ -50,9 +44,9 @@ describe('echo smoke workflow (API → Temporal → worker → PostgreSQL)', () 
 
   it('gives operators searchable attributes in Temporal', async () => {
     const id = uniqueId('attrs');
-    await request(relay.app).post('/v1/echo').set('authorization', bearer('service')).send({ message: 'x', id }).expect(202);
+    await request(relay().app).post('/v1/echo').set('authorization', bearer('service')).send({ message: 'x', id }).expect(202);
     await waitForStatus(`echo-${id}`, 'COMPLETED');
-    const described = await relay.env.client.workflow.getHandle(`echo-${id}`).describe();
+    const described = await relay().env.client.workflow.getHandle(`echo-${id}`).describe();
     expect(described.typedSearchAttributes.get(RelayIntegration)).toBe('core');
     expect(described.typedSearchAttributes.get(RelayEntity)).toBe('echo');
     expect(described.typedSearchAttributes.get(RelayStatus)).toBe('completed');
@@ -60,24 +54,24 @@ describe('echo smoke workflow (API → Temporal → worker → PostgreSQL)', () 
 
   it('accepts an explicit id once and answers 409 afterwards', async () => {
     const id = uniqueId('once');
-    await request(relay.app).post('/v1/echo').set('authorization', bearer('service')).send({ message: 'a', id }).expect(202);
-    const again = await request(relay.app).post('/v1/echo').set('authorization', bearer('service')).send({ message: 'a', id });
+    await request(relay().app).post('/v1/echo').set('authorization', bearer('service')).send({ message: 'a', id }).expect(202);
+    const again = await request(relay().app).post('/v1/echo').set('authorization', bearer('service')).send({ message: 'a', id });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ error: 'conflict', workflowId: `echo-${id}` });
     await waitForStatus(`echo-${id}`, 'COMPLETED');
-    expect(await relay.prisma.auditLog.count({ where: { entityId: `echo-${id}` } })).toBe(1);
+    expect(await relay().prisma.auditLog.count({ where: { entityId: `echo-${id}` } })).toBe(1);
   });
 
   it('answers 404 for an unknown echo workflow', async () => {
-    const res = await request(relay.app).get('/v1/echo/echo-does-not-exist').set('authorization', bearer('service'));
+    const res = await request(relay().app).get('/v1/echo/echo-does-not-exist').set('authorization', bearer('service'));
     expect(res.status).toBe(404);
     expect(res.body.error).toBe('not_found');
   });
 
   it('fails for good, with a reason, on input the workflow cannot use', async () => {
     const workflowId = uniqueId('echo-bad');
-    const handle = await relay.env.client.workflow.start('echoWorkflow', {
-      taskQueue: relay.taskQueue,
+    const handle = await relay().env.client.workflow.start('echoWorkflow', {
+      taskQueue: relay().taskQueue,
       workflowId,
       args: [{ message: '', requestedBy: 'test', correlationId: 'c' }],
     });
@@ -86,16 +80,16 @@ describe('echo smoke workflow (API → Temporal → worker → PostgreSQL)', () 
     expect((err as WorkflowFailedError).cause).toMatchObject({ type: 'InvalidInput', nonRetryable: true, message: 'echo needs a non-empty message' });
     const status = await waitForStatus(workflowId, 'FAILED');
     expect(status.body.failure).toBe('echo needs a non-empty message');
-    expect(await relay.prisma.auditLog.count({ where: { entityId: workflowId } })).toBe(0);
+    expect(await relay().prisma.auditLog.count({ where: { entityId: workflowId } })).toBe(0);
   });
 
   it('records the audit row once even when the activity is retried', async () => {
     const { createCoreActivities } = await import('../src/activities');
-    const activities = createCoreActivities({ prisma: relay.prisma });
+    const activities = createCoreActivities({ prisma: relay().prisma });
     const entry = { actor: 't', action: 'echo.recorded', entity: 'echo', entityId: uniqueId('e'), correlationId: 'c', idempotencyKey: uniqueId('k') };
     const first = await activities.recordAudit(entry);
     const second = await activities.recordAudit(entry);
     expect(second).toEqual(first);
-    expect(await relay.prisma.auditLog.count({ where: { idempotencyKey: entry.idempotencyKey } })).toBe(1);
+    expect(await relay().prisma.auditLog.count({ where: { idempotencyKey: entry.idempotencyKey } })).toBe(1);
   });
 });

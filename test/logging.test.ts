@@ -1,19 +1,10 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { createApp } from '../src/api/app';
-import { createApiMetrics } from '../src/api/metrics';
 import { createLogger } from '../src/logger';
-import { EncryptionCodec } from '../src/temporal/encryption-codec';
-import { bearer, type RelayHarness, startRelay, TEST_KEYS } from './helpers/relay';
+import { appWith, bearer, TEST_KEYS, useRelay } from './helpers/relay';
 
 describe('API logs', () => {
-  let relay: RelayHarness;
-  beforeAll(async () => {
-    relay = await startRelay({ withWorker: false });
-  });
-  afterAll(async () => {
-    await relay.stop();
-  });
+  const relay = useRelay({ withWorker: false });
 
   it('are JSON lines with the request id, and carry no keys or request bodies', async () => {
     const lines: string[] = [];
@@ -23,14 +14,7 @@ describe('API logs', () => {
         done();
       },
     });
-    const app = createApp({
-      config: relay.config,
-      logger: createLogger({ level: 'info', name: 'relay-api' }, sink),
-      temporal: relay.env.client,
-      codec: new EncryptionCodec(relay.config.codec.keys),
-      metrics: createApiMetrics(),
-      readiness: {},
-    });
+    const app = appWith(relay(), { logger: createLogger({ level: 'info', name: 'relay-api' }, sink) });
     await request(app)
       .post('/v1/echo')
       .set('authorization', bearer('operator'))

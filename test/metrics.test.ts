@@ -1,19 +1,13 @@
 import request from 'supertest';
-import { bearer, type RelayHarness, startRelay } from './helpers/relay';
+import { bearer, useRelay } from './helpers/relay';
 
 describe('API metrics', () => {
-  let relay: RelayHarness;
-  beforeAll(async () => {
-    relay = await startRelay({ withWorker: false });
-  });
-  afterAll(async () => {
-    await relay.stop();
-  });
+  const relay = useRelay({ withWorker: false });
 
   it('counts requests per route pattern in Prometheus format', async () => {
-    await request(relay.app).get('/v1/echo/echo-metrics-a').set('authorization', bearer('service')).expect(404);
-    await request(relay.app).get('/v1/echo/echo-metrics-b').set('authorization', bearer('service')).expect(404);
-    const res = await request(relay.app).get('/metrics').set('authorization', bearer('service'));
+    await request(relay().app).get('/v1/echo/echo-metrics-a').set('authorization', bearer('service')).expect(404);
+    await request(relay().app).get('/v1/echo/echo-metrics-b').set('authorization', bearer('service')).expect(404);
+    const res = await request(relay().app).get('/metrics').set('authorization', bearer('service'));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).toMatch(/relay_api_http_requests_total\{method="GET",route="\/v1\/echo\/:workflowId",status="404"\} 2/);
@@ -24,6 +18,6 @@ describe('API metrics', () => {
   });
 
   it('is not public', async () => {
-    await request(relay.app).get('/metrics').expect(401);
+    await request(relay().app).get('/metrics').expect(401);
   });
 });

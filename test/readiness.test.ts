@@ -1,39 +1,24 @@
 import request from 'supertest';
-import { createApp } from '../src/api/app';
-import { createApiMetrics } from '../src/api/metrics';
 import { createPrismaClient } from '../src/db/prisma';
-import { createLogger } from '../src/logger';
 import { pingTemporal } from '../src/temporal/client';
-import { EncryptionCodec } from '../src/temporal/encryption-codec';
-import { type RelayHarness, startRelay } from './helpers/relay';
+import { appWith, useRelay } from './helpers/relay';
 
 describe('health and readiness', () => {
-  let relay: RelayHarness;
-  beforeAll(async () => {
-    relay = await startRelay({ withWorker: false });
-  });
-  afterAll(async () => {
-    await relay.stop();
-  });
+  const relay = useRelay({ withWorker: false });
 
   it('is ready when PostgreSQL and Temporal answer', async () => {
-    const res = await request(relay.app).get('/readyz');
+    const res = await request(relay().app).get('/readyz');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
   });
 
   it('reports the database as down (503) while staying alive', async () => {
     // A real client pointed at a port where no PostgreSQL listens.
-    const unreachable = new URL(relay.config.databaseUrl);
+    const unreachable = new URL(relay().config.databaseUrl);
     unreachable.port = '1';
     const deadDb = createPrismaClient(unreachable.toString());
-    const app = createApp({
-      config: relay.config,
-      logger: createLogger({ level: 'silent', name: 't' }),
-      temporal: relay.env.client,
-      codec: new EncryptionCodec(relay.config.codec.keys),
-      metrics: createApiMetrics(),
-      readiness: { database: () => deadDb.$queryRaw`SELECT 1`, temporal: () => pingTemporal(relay.env.connection) },
+    const app = appWith(relay(), {
+      readiness: { database: () => deadDb.$queryRaw`SELECT 1`, temporal: () => pingTemporal(relay().env.connection) },
     });
     try {
       const res = await request(app).get('/readyz');

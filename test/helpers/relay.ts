@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import type { Express } from 'express';
-import { createApp } from '../../src/api/app';
+import { type AppDeps, createApp } from '../../src/api/app';
 import { createApiMetrics } from '../../src/api/metrics';
 import { type Config, loadConfig } from '../../src/config';
 import { createPrismaClient } from '../../src/db/prisma';
@@ -112,6 +112,34 @@ export async function startRelay(options: { withWorker?: boolean; env?: Record<s
       await env.teardown();
     },
   };
+}
+
+/** Registers hooks that start a Relay before a file's tests and stop it afterwards. */
+export function useRelay(options?: Parameters<typeof startRelay>[0]): () => RelayHarness {
+  let relay: RelayHarness | undefined;
+  beforeAll(async () => {
+    relay = await startRelay(options);
+  });
+  afterAll(async () => {
+    await relay?.stop();
+  });
+  return () => {
+    if (!relay) throw new Error('Relay is not started yet (use it inside a test)');
+    return relay;
+  };
+}
+
+/** The app wired like the harness's, with some dependencies swapped (a dead database, a log sink). */
+export function appWith(relay: RelayHarness, overrides: Partial<AppDeps>): Express {
+  return createApp({
+    config: relay.config,
+    logger: createLogger({ level: 'silent', name: 'relay-test' }),
+    temporal: relay.env.client,
+    codec: new EncryptionCodec(relay.config.codec.keys),
+    metrics: createApiMetrics(),
+    readiness: {},
+    ...overrides,
+  });
 }
 
 const noop = () => undefined;
