@@ -34,9 +34,11 @@ describe('API input validation and error responses', () => {
     expect(res.body.issues[0].path).toEqual(['workflowId']);
   });
 
-  it('answers 413 for an oversized body', async () => {
+  it('answers 413 for an oversized body, but lets the codec take whole histories', async () => {
     const res = await post({ message: 'x'.repeat(2 * 1024 * 1024) });
     expect(res.status).toBe(413);
+    const big = { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: 'A'.repeat(3 * 1024 * 1024) }] };
+    await request(relay().app).post('/codec/decode').set('authorization', bearer('operator')).send(big).expect(200);
   });
 
   it('hides unexpected errors behind a 500 with a correlation id and no stack', async () => {

@@ -51,6 +51,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(deps.metrics.middleware);
+  // The Web UI decodes whole histories in one call; everything else is small.
+  app.use('/codec', express.json({ limit: '16mb' }));
   app.use(express.json({ limit: '1mb' }));
 
   const registry = createRegistry();
