@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { findPrincipal } from '../src/api/auth';
+import { keyMatcher } from '../src/api/auth';
 import { bearer, TEST_KEYS, testConfig, useRelay } from './helpers/relay';
 
 describe('API authentication and roles', () => {
@@ -42,10 +42,10 @@ describe('API authentication and roles', () => {
   });
 
   it('matches keys exactly (no prefix or case tricks)', () => {
-    const { keys } = testConfig().api;
-    expect(findPrincipal(keys, TEST_KEYS.service)).toEqual({ name: 'ci', role: 'service' });
-    expect(findPrincipal(keys, TEST_KEYS.service.slice(0, -1))).toBeUndefined();
-    expect(findPrincipal(keys, `${TEST_KEYS.service}x`)).toBeUndefined();
-    expect(findPrincipal(keys, TEST_KEYS.service.toUpperCase())).toBeUndefined();
+    const findPrincipal = keyMatcher(testConfig().api.keys);
+    expect(findPrincipal(TEST_KEYS.service)).toEqual({ name: 'ci', role: 'service' });
+    expect(findPrincipal(TEST_KEYS.service.slice(0, -1))).toBeUndefined();
+    expect(findPrincipal(`${TEST_KEYS.service}x`)).toBeUndefined();
+    expect(findPrincipal(TEST_KEYS.service.toUpperCase())).toBeUndefined();
   });
 });

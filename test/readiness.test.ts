@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createPrismaClient } from '../src/db/prisma';
-import { pingTemporal } from '../src/temporal/client';
+import { dependencyChecks } from '../src/api/routes/health';
 import { appWith, useRelay } from './helpers/relay';
 
 describe('health and readiness', () => {
@@ -17,9 +17,7 @@ describe('health and readiness', () => {
     const unreachable = new URL(relay().config.databaseUrl);
     unreachable.port = '1';
     const deadDb = createPrismaClient(unreachable.toString());
-    const app = appWith(relay(), {
-      readiness: { database: () => deadDb.$queryRaw`SELECT 1`, temporal: () => pingTemporal(relay().env.connection) },
-    });
+    const app = appWith(relay(), { readiness: dependencyChecks(deadDb, relay().env.connection) });
     try {
       const res = await request(app).get('/readyz');
       expect(res.status).toBe(503);

@@ -14,14 +14,16 @@ const GRANTS: Record<Role, readonly Role[]> = { service: ['service'], operator: 
 // Hashing first gives equal-length buffers, so the comparison time says nothing about the key.
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-export function findPrincipal(keys: ApiKey[], presented: string): Principal | undefined {
-  const candidate = digest(presented);
-  let match: ApiKey | undefined;
-  for (const key of keys) {
+/** Returns a lookup from a presented key to its principal; configured keys are hashed once. */
+export function keyMatcher(keys: ApiKey[]): (presented: string) => Principal | undefined {
+  const known = keys.map((k) => ({ principal: { name: k.name, role: k.role }, digest: digest(k.secret) }));
+  return (presented) => {
+    const candidate = digest(presented);
+    let match: Principal | undefined;
     // Compare against every key (no early exit) to keep timing flat.
-    if (timingSafeEqual(candidate, digest(key.secret))) match = key;
-  }
-  return match && { name: match.name, role: match.role };
+    for (const key of known) if (timingSafeEqual(candidate, key.digest)) match = key.principal;
+    return match;
+  };
 }
 
 export function bearerToken(req: Request): string | undefined {
@@ -32,9 +34,10 @@ export function bearerToken(req: Request): string | undefined {
 
 /** Sets `res.locals.principal` or answers 401. */
 export function authenticate(keys: ApiKey[]) {
+  const findPrincipal = keyMatcher(keys);
   return (req: Request, res: Response, next: NextFunction): void => {
     const token = bearerToken(req);
-    const principal = token ? findPrincipal(keys, token) : undefined;
+    const principal = token ? findPrincipal(token) : undefined;
     if (!principal) {
       res.set('WWW-Authenticate', 'Bearer realm="relay"');
       throw new UnauthorizedError(token ? 'Unknown API key' : 'Missing bearer API key');

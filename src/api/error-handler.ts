@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { RelayError } from '../errors';
 import type { Logger } from '../logger';
-import { ForbiddenError, UnauthorizedError, ValidationError } from './http-errors';
 
 /** Express body-parser errors carry an HTTP status and a `type`. */
 interface BodyParserError extends Error {
@@ -12,19 +11,13 @@ const isBodyParserError = (err: unknown): err is BodyParserError =>
   err instanceof Error && typeof (err as BodyParserError).type === 'string' && typeof (err as BodyParserError).status === 'number';
 
 /**
- * The single place errors become responses: typed errors keep their status and message,
+ * The single place errors become responses: typed errors (RelayError) keep their status and message,
  * anything unexpected is a 500 whose body holds only a correlation id (details go to the log).
  */
 export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const correlationId = String(req.id ?? '');
-    if (err instanceof ValidationError) {
-      res.status(400).json({ error: 'invalid_request', message: err.message, issues: err.issues, correlationId });
-    } else if (err instanceof UnauthorizedError) {
-      res.status(401).json({ error: 'unauthorized', message: err.message, correlationId });
-    } else if (err instanceof ForbiddenError) {
-      res.status(403).json({ error: 'forbidden', message: err.message, correlationId });
-    } else if (err instanceof RelayError) {
+    if (err instanceof RelayError) {
       res.status(err.status).json({ error: err.code, message: err.message, ...err.details, correlationId });
     } else if (isBodyParserError(err) && err.status >= 400 && err.status < 500) {
       // e.g. malformed JSON (400) or a body over the size limit (413).

@@ -5,6 +5,9 @@ import { z } from 'zod';
 // same zod schemas that validate requests, so the two cannot drift.
 extendZodWithOpenApi(z);
 
+/** zod with `.openapi()`: route modules import `z` from here so the extension is always loaded first. */
+export { z };
+
 export const ErrorBody = z
   .object({
     error: z.string().openapi({ example: 'invalid_request' }),

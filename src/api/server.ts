@@ -3,10 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../config';
 import { createPrismaClient } from '../db/prisma';
 import { createLogger } from '../logger';
-import { createTemporalClient, pingTemporal } from '../temporal/client';
+import { createTemporalClient } from '../temporal/client';
 import { EncryptionCodec } from '../temporal/encryption-codec';
 import { createApp } from './app';
 import { createApiMetrics } from './metrics';
+import { dependencyChecks } from './routes/health';
 
 /** API process entry point. */
 async function main(): Promise<void> {
@@ -21,10 +22,7 @@ async function main(): Promise<void> {
     temporal,
     codec: new EncryptionCodec(config.codec.keys),
     metrics: createApiMetrics(),
-    readiness: {
-      database: () => prisma.$queryRaw`SELECT 1`,
-      temporal: () => pingTemporal(connection),
-    },
+    readiness: dependencyChecks(prisma, connection),
   });
 
   const server = app.listen(config.api.port, config.api.host, () => {

@@ -12,8 +12,3 @@ export function createTemporalClient(config: Config): { client: Client; connecti
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.codec.keys) });
   return { client, connection };
 }
-
-/** Resolves when the Temporal frontend answers its health check. */
-export async function pingTemporal(connection: Connection): Promise<void> {
-  await connection.healthService.check({});
-}

@@ -7,7 +7,7 @@ import { createApiMetrics } from '../../src/api/metrics';
 import { type Config, loadConfig } from '../../src/config';
 import { createPrismaClient } from '../../src/db/prisma';
 import { createLogger } from '../../src/logger';
-import { pingTemporal } from '../../src/temporal/client';
+import { dependencyChecks } from '../../src/api/routes/health';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { EncryptionCodec } from '../../src/temporal/encryption-codec';
 import { createWorkers } from '../../src/temporal/workers';
@@ -72,16 +72,6 @@ export async function startRelay(options: { withWorker?: boolean; env?: Record<s
   });
   const prisma = createPrismaClient(config.databaseUrl);
   const taskQueue = `relay-core-test-${randomUUID()}`;
-  const logger = createLogger({ level: 'silent', name: 'relay-test' });
-  const app = createApp({
-    config,
-    logger,
-    temporal: env.client,
-    codec: new EncryptionCodec(config.codec.keys),
-    metrics: createApiMetrics(),
-    readiness: { database: () => prisma.$queryRaw`SELECT 1`, temporal: () => pingTemporal(env.connection) },
-    taskQueues: { core: taskQueue },
-  });
 
   let workers: Worker[] = [];
   let running: Promise<unknown> = Promise.resolve();
@@ -99,12 +89,10 @@ export async function startRelay(options: { withWorker?: boolean; env?: Record<s
     running = Promise.all(workers.map((w) => w.run()));
   }
 
+  const parts = { config, env, prisma, taskQueue };
   return {
-    config,
-    app,
-    env,
-    prisma,
-    taskQueue,
+    ...parts,
+    app: appWith(parts, {}),
     async stop() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await running;
@@ -129,15 +117,18 @@ export function useRelay(options?: Parameters<typeof startRelay>[0]): () => Rela
   };
 }
 
-/** The app wired like the harness's, with some dependencies swapped (a dead database, a log sink). */
-export function appWith(relay: RelayHarness, overrides: Partial<AppDeps>): Express {
+type HarnessParts = Pick<RelayHarness, 'config' | 'env' | 'prisma' | 'taskQueue'>;
+
+/** The app as production wires it, on the harness's resources; `overrides` swap parts (a dead database, a log sink). */
+export function appWith(relay: HarnessParts, overrides: Partial<AppDeps>): Express {
   return createApp({
     config: relay.config,
     logger: createLogger({ level: 'silent', name: 'relay-test' }),
     temporal: relay.env.client,
     codec: new EncryptionCodec(relay.config.codec.keys),
     metrics: createApiMetrics(),
-    readiness: {},
+    readiness: dependencyChecks(relay.prisma, relay.env.connection),
+    taskQueues: { core: relay.taskQueue },
     ...overrides,
   });
 }

@@ -2,11 +2,10 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { PayloadCodec } from '@temporalio/common';
 import cors from 'cors';
 import { type NextFunction, type Request, type Response, Router } from 'express';
-import { z } from 'zod';
 import type { ApiKey } from '../../config';
 import { payloadFromJson, payloadToJson } from '../../temporal/payload-json';
 import { authenticate, requireRole } from '../auth';
-import { errorResponses } from '../openapi';
+import { errorResponses, z } from '../openapi';
 import { validated } from '../validate';
 
 /**

@@ -3,12 +3,11 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { Router } from 'express';
-import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../errors';
 import { RelayEntity, RelayIntegration, RelayStatus } from '../../temporal/search-attributes';
 import type { EchoInput, EchoResult } from '../../workflows/echo';
 import { principalOf, requireRole } from '../auth';
-import { errorResponses } from '../openapi';
+import { errorResponses, z } from '../openapi';
 import { validated } from '../validate';
 
 /** Smoke route: starts the echo workflow and reports on it. */

@@ -1,10 +1,20 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Connection } from '@temporalio/client';
+import type { PrismaClient } from '../../generated/prisma/client';
 import type { Logger } from '../../logger';
+import { z } from '../openapi';
 
 /** A dependency probe resolves when the dependency answers and rejects otherwise. */
 export type ReadinessChecks = Record<string, () => Promise<unknown>>;
+
+/** What the API depends on: PostgreSQL and the Temporal frontend. */
+export function dependencyChecks(prisma: Pick<PrismaClient, '$queryRaw'>, temporal: Connection): ReadinessChecks {
+  return {
+    database: () => prisma.$queryRaw`SELECT 1`,
+    temporal: () => temporal.healthService.check({}),
+  };
+}
 
 const READINESS_TIMEOUT_MS = 2_000;
 
