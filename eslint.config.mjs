@@ -1,5 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { sandboxImports } from './tools/eslint/sandbox-imports.mjs';
+
+const relay = { rules: { 'sandbox-imports': sandboxImports } };
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'src/generated/', '.tools/', '.data/', 'coverage/'] },
@@ -23,18 +26,21 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no I/O modules.
+    // Workflow code runs in Temporal's deterministic sandbox: it may import only
+    // orchestration APIs, other workflow code and pure definitions (src/domain).
     files: ['src/workflows/**/*.ts'],
+    plugins: { relay },
     rules: {
-      'no-restricted-imports': [
+      'relay/sandbox-imports': [
         'error',
-        {
-          patterns: [
-            { group: ['node:*', 'fs', 'http', 'https', 'net', 'child_process', 'crypto'], message: 'Workflows must not do I/O; use an activity.' },
-            { group: ['pg', '@prisma/*', '**/generated/**', '**/db/**', 'express', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflows must not do I/O; use an activity.' },
-          ],
-        },
+        { packages: ['@temporalio/workflow', '@temporalio/common'], folders: ['src/workflows', 'src/domain'] },
       ],
     },
+  },
+  {
+    // src/domain holds definitions shared with workflows: it must stay as pure as they are.
+    files: ['src/domain/**/*.ts'],
+    plugins: { relay },
+    rules: { 'relay/sandbox-imports': ['error', { packages: ['@temporalio/common'], folders: ['src/domain'] }] },
   },
 );

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -96,13 +97,34 @@ const schema = z.object({
 
   PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
   CODEC_CORS_ORIGINS: z.string().default('http://127.0.0.1:8233,http://localhost:8233').transform(csv),
-  CODEC_TRUST_WEB_UI_ORIGIN: bool.default(false),
 
+  /** Signs operator session cookies; derived from RELAY_API_KEYS when unset. */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(480),
+  /** Requests per window; 0 switches a limit off. */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(1_200),
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(2_400),
+
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_METRICS_PORT: port.default(9464),
+  /** A workflow bundle built ahead of time by `npm run build` (production images); built at start otherwise. */
+  WORKFLOW_BUNDLE_PATH: optionalPath,
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
 });
 
 export type RawConfig = z.infer<typeof schema>;
+
+/**
+ * Without SESSION_SECRET every API instance derives the same secret from the API keys, so
+ * a session stays valid across instances; changing RELAY_API_KEYS signs everyone out.
+ */
+function sessionSecret(configured: string | undefined, keys: ApiKey[]): Buffer {
+  if (configured) return Buffer.from(configured, 'utf8');
+  const hmac = createHmac('sha256', 'relay operator session v1');
+  for (const k of [...keys].sort((a, b) => a.name.localeCompare(b.name))) hmac.update(`${k.name}:${k.role}:${k.secret}\n`);
+  return hmac.digest();
+}
 
 function refine(raw: RawConfig) {
   const certAndKey = [raw.TEMPORAL_TLS_CERT_PATH, raw.TEMPORAL_TLS_KEY_PATH].filter(Boolean).length;
@@ -124,8 +146,11 @@ export interface Config {
     uiUrl: string;
   };
   api: { host: string; port: number; publicUrl: string; keys: ApiKey[] };
-  codec: { keys: EncryptionKey[]; corsOrigins: string[]; trustWebUiOrigin: boolean };
-  worker: { metricsPort: number; shutdownGraceMs: number };
+  codec: { keys: EncryptionKey[]; corsOrigins: string[] };
+  /** Operator sign-in (`/ui/sign-in`): HMAC secret for the session cookie, its lifetime, Secure flag. */
+  session: { secret: Buffer; ttlMs: number; secure: boolean };
+  rateLimit: { windowMs: number; perKey: number; perAddress: number };
+  worker: { metricsHost: string; metricsPort: number; shutdownGraceMs: number; workflowBundlePath?: string };
 }
 
 export class ConfigError extends Error {
@@ -148,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   // An API key implies TLS: Temporal Cloud only accepts API keys over TLS.
   const tlsOn = raw.TEMPORAL_TLS || Boolean(raw.TEMPORAL_TLS_CERT_PATH) || Boolean(raw.TEMPORAL_API_KEY);
+  const publicUrl = raw.API_PUBLIC_URL ?? `http://${raw.API_HOST === '0.0.0.0' ? '127.0.0.1' : raw.API_HOST}:${raw.API_PORT}`;
   return {
     env: raw.NODE_ENV,
     logLevel: raw.LOG_LEVEL,
@@ -169,15 +195,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     api: {
       host: raw.API_HOST,
       port: raw.API_PORT,
-      publicUrl: raw.API_PUBLIC_URL ?? `http://${raw.API_HOST === '0.0.0.0' ? '127.0.0.1' : raw.API_HOST}:${raw.API_PORT}`,
+      publicUrl,
       keys: raw.RELAY_API_KEYS,
     },
     codec: {
       keys: raw.PAYLOAD_ENCRYPTION_KEYS,
       corsOrigins: raw.CODEC_CORS_ORIGINS,
-      trustWebUiOrigin: raw.CODEC_TRUST_WEB_UI_ORIGIN,
     },
-    worker: { metricsPort: raw.WORKER_METRICS_PORT, shutdownGraceMs: raw.WORKER_SHUTDOWN_GRACE_MS },
+    session: {
+      secret: sessionSecret(raw.SESSION_SECRET, raw.RELAY_API_KEYS),
+      ttlMs: raw.SESSION_TTL_MINUTES * 60_000,
+      secure: new URL(publicUrl).protocol === 'https:',
+    },
+    rateLimit: {
+      windowMs: raw.RATE_LIMIT_WINDOW_SECONDS * 1_000,
+      perKey: raw.RATE_LIMIT_PER_KEY,
+      perAddress: raw.RATE_LIMIT_PER_ADDRESS,
+    },
+    worker: {
+      metricsHost: raw.WORKER_METRICS_HOST,
+      metricsPort: raw.WORKER_METRICS_PORT,
+      shutdownGraceMs: raw.WORKER_SHUTDOWN_GRACE_MS,
+      workflowBundlePath: raw.WORKFLOW_BUNDLE_PATH,
+    },
   };
 }
 

@@ -1,9 +1,10 @@
 /**
- * Typed errors that cross layers. The API maps them to HTTP statuses; nothing else
- * needs to know about HTTP.
+ * Domain errors: what went wrong in Relay's terms, with a stable machine-readable code.
+ * They know nothing about HTTP; `src/api/` maps codes to statuses. Inside workflows and
+ * activities, failures cross Temporal as `ApplicationFailure`s typed with
+ * `src/domain/failure-types.ts` instead.
  */
 export abstract class RelayError extends Error {
-  abstract readonly status: number;
   abstract readonly code: string;
   constructor(
     message: string,
@@ -15,16 +16,14 @@ export abstract class RelayError extends Error {
 }
 
 export class NotFoundError extends RelayError {
-  readonly status = 404;
   readonly code = 'not_found';
 }
 
 export class ConflictError extends RelayError {
-  readonly status = 409;
   readonly code = 'conflict';
 }
 
+/** Well-formed input that the business rules refuse (e.g. a recipient who opted out). */
 export class UnprocessableError extends RelayError {
-  readonly status = 422;
   readonly code = 'unprocessable';
 }

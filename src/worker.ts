@@ -7,6 +7,7 @@ import { temporalConnectionOptions } from './temporal/connection';
 import { createDataConverter } from './temporal/data-converter';
 import { temporalLogger } from './temporal/runtime-logger';
 import { ensureSearchAttributes } from './temporal/search-attributes';
+import { loadWorkflowBundle } from './temporal/workflow-bundle';
 import { createWorkers } from './temporal/workers';
 
 /** Worker process: hosts Relay's workflows and activities on every task queue. */
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     shutdownSignals: ['SIGINT', 'SIGTERM'],
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      metrics: { prometheus: { bindAddress: `0.0.0.0:${config.worker.metricsPort}` } },
+      metrics: { prometheus: { bindAddress: `${config.worker.metricsHost}:${config.worker.metricsPort}` } },
     },
   });
 
@@ -34,15 +35,17 @@ async function main(): Promise<void> {
   }
 
   const prisma = createPrismaClient(config.databaseUrl);
+  const workflowBundle = await loadWorkflowBundle(config.worker.workflowBundlePath);
   const workers = await createWorkers({
     connection,
     namespace: config.temporal.namespace,
     dataConverter: createDataConverter(config.codec.keys),
     deps: { prisma },
+    workflowBundle,
     shutdownGraceMs: config.worker.shutdownGraceMs,
   });
   logger.info(
-    { taskQueues: workers.map((w) => w.options.taskQueue), metrics: `:${config.worker.metricsPort}/metrics` },
+    { taskQueues: workers.map((w) => w.options.taskQueue), metrics: `http://${config.worker.metricsHost}:${config.worker.metricsPort}/metrics` },
     'worker started',
   );
   try {

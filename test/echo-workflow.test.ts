@@ -1,7 +1,12 @@
 import { WorkflowFailedError } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import request from 'supertest';
-import { RelayEntity, RelayIntegration, RelayStatus } from '../src/temporal/search-attributes';
-import { bearer, useRelay, uniqueId } from './helpers/relay';
+import { type ActivityDeps, createCoreActivities } from '../src/activities';
+import type { AuditEntry } from '../src/activities/audit';
+import { createDataConverter } from '../src/temporal/data-converter';
+import { createWorkers } from '../src/temporal/workers';
+import { RelayEntity, RelayIntegration, RelayStatus } from '../src/domain/search-attributes';
+import { bearer, useRelay, uniqueId, workflowBundle } from './helpers/relay';
 
 describe('echo smoke workflow (API → Temporal → worker → PostgreSQL)', () => {
   const relay = useRelay();
@@ -83,13 +88,44 @@ describe('echo smoke workflow (API → Temporal → worker → PostgreSQL)', () 
     expect(await relay().prisma.auditLog.count({ where: { entityId: workflowId } })).toBe(0);
   });
 
-  it('records the audit row once even when the activity is retried', async () => {
-    const { createCoreActivities } = await import('../src/activities');
-    const activities = createCoreActivities({ prisma: relay().prisma });
-    const entry = { actor: 't', action: 'echo.recorded', entity: 'echo', entityId: uniqueId('e'), correlationId: 'c', idempotencyKey: uniqueId('k') };
-    const first = await activities.recordAudit(entry);
-    const second = await activities.recordAudit(entry);
-    expect(second).toEqual(first);
-    expect(await relay().prisma.auditLog.count({ where: { idempotencyKey: entry.idempotencyKey } })).toBe(1);
+  it('records the audit row once when an attempt fails after its write and is retried', async () => {
+    // The real activity, on a worker of its own whose first attempt dies right after the write
+    // (as a worker crash or lost completion would): Temporal retries it.
+    const taskQueue = uniqueId('relay-core-retry');
+    const attempts: number[] = [];
+    const failAfterWrite = (deps: ActivityDeps) => {
+      const real = createCoreActivities(deps);
+      return {
+        async recordAudit(entry: AuditEntry) {
+          const row = await real.recordAudit(entry);
+          const { attempt } = Context.current().info;
+          attempts.push(attempt);
+          if (attempt === 1) throw new Error('lost after the write');
+          return row;
+        },
+      };
+    };
+    const [worker] = await createWorkers({
+      connection: relay().env.nativeConnection,
+      namespace: relay().config.temporal.namespace,
+      dataConverter: createDataConverter(relay().config.codec.keys),
+      deps: { prisma: relay().prisma },
+      shutdownGraceMs: 1_000,
+      workflowBundle: await workflowBundle(),
+      taskQueues: { core: taskQueue },
+      rows: [{ queue: 'core', activities: failAfterWrite }],
+    });
+    const workflowId = uniqueId('echo-retried');
+    const result = await worker!.runUntil(
+      relay().env.client.workflow.execute('echoWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [{ message: 'once', requestedBy: 'test', correlationId: 'c' }],
+      }),
+    );
+    expect(attempts).toEqual([1, 2]);
+    const rows = await relay().prisma.auditLog.findMany({ where: { entityId: workflowId } });
+    expect(rows).toHaveLength(1);
+    expect((result as { auditLogId: string }).auditLogId).toBe(rows[0]!.id.toString());
   });
 });

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createDataConverter } from '../src/temporal/data-converter';
+import { buildWorkflowBundle } from '../src/temporal/workflow-bundle';
 import { testConfig } from './helpers/relay';
 
 /**
@@ -19,7 +20,7 @@ describe('workflow replay over recorded histories', () => {
   });
 
   it('replays every fixture without non-determinism', async () => {
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: silent });
+    const workflowBundle = await buildWorkflowBundle();
     const histories = fixtures.map((file) => ({
       workflowId: file.replace(/\.json$/, ''),
       history: historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8'))),
@@ -32,6 +33,3 @@ describe('workflow replay over recorded histories', () => {
     expect(failures).toEqual([]);
   });
 });
-
-const noop = () => undefined;
-const silent = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };

@@ -7,7 +7,7 @@ import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
 import { NotFoundError } from '../errors';
 import type { Logger } from '../logger';
-import { TaskQueue } from '../temporal/task-queues';
+import { type TaskQueues, resolveTaskQueues } from '../temporal/task-queues';
 import { authenticate } from './auth';
 import { errorHandler } from './error-handler';
 import type { ApiMetrics } from './metrics';
@@ -24,7 +24,7 @@ export interface AppDeps {
   metrics: ApiMetrics;
   readiness: ReadinessChecks;
   /** Overrides task queue names (tests run isolated workers). */
-  taskQueues?: { core?: string };
+  taskQueues?: Partial<TaskQueues>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -78,8 +78,7 @@ export function createApp(deps: AppDeps): Express {
   const uiBase = `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/`;
   app.use(
     echoRouter({
-      temporal: deps.temporal,
-      taskQueue: deps.taskQueues?.core ?? TaskQueue.core,
+      starter: { client: deps.temporal, taskQueues: resolveTaskQueues(deps.taskQueues) },
       webUiUrl: (id) => uiBase + encodeURIComponent(id),
     }),
   );

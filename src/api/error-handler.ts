@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { RelayError } from '../errors';
 import type { Logger } from '../logger';
+import { httpStatusOf } from './http-errors';
 
 /** Express body-parser errors carry an HTTP status and a `type`. */
 interface BodyParserError extends Error {
@@ -18,7 +19,7 @@ export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const correlationId = String(req.id ?? '');
     if (err instanceof RelayError) {
-      res.status(err.status).json({ error: err.code, message: err.message, ...err.details, correlationId });
+      res.status(httpStatusOf(err)).json({ error: err.code, message: err.message, ...err.details, correlationId });
     } else if (isBodyParserError(err) && err.status >= 400 && err.status < 500) {
       // e.g. malformed JSON (400) or a body over the size limit (413).
       res.status(err.status).json({ error: 'invalid_request', message: err.message, correlationId });

@@ -1,7 +1,6 @@
 /**
- * One task queue per concern: each gets its own worker pool and, later, its own
- * rate limits (Exact Online's and Twilio's budgets differ), so one slow vendor never
- * starves the others.
+ * One task queue per concern: each gets its own worker pool and limits (Exact Online's
+ * and Twilio's budgets differ), so one slow vendor never starves the others.
  */
 export const TaskQueue = {
   core: 'relay-core',
@@ -10,4 +9,7 @@ export const TaskQueue = {
   notifications: 'relay-notifications',
 } as const;
 
-export type TaskQueueName = (typeof TaskQueue)[keyof typeof TaskQueue];
+export type TaskQueues = Record<keyof typeof TaskQueue, string>;
+
+/** Production names, with overrides (tests run isolated workers on unique queues). */
+export const resolveTaskQueues = (overrides: Partial<TaskQueues> = {}): TaskQueues => ({ ...TaskQueue, ...overrides });

@@ -1,7 +1,8 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
-import { createCoreActivities, type ActivityDeps } from '../activities';
-import { TaskQueue } from './task-queues';
+import type { ActivityDeps } from '../activities';
+import { type TaskQueues, resolveTaskQueues } from './task-queues';
+import { WORKER_TABLE, type WorkerRow } from './worker-table';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -9,32 +10,29 @@ export interface WorkerSetup {
   dataConverter: DataConverter;
   deps: ActivityDeps;
   shutdownGraceMs: number;
-  /** Pre-built workflow bundle (tests bundle once per file); otherwise bundled at start. */
-  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Built once per process by `loadWorkflowBundle` and shared by every queue's worker. */
+  workflowBundle: NonNullable<WorkerOptions['workflowBundle']>;
   /** Overrides the production task queue names (tests use unique ones). */
-  taskQueues?: Partial<Record<keyof typeof TaskQueue, string>>;
+  taskQueues?: Partial<TaskQueues>;
+  /** Rows to run; defaults to the whole table. */
+  rows?: readonly WorkerRow[];
 }
 
-/**
- * One worker per task queue. Features add their queue here with their own activities
- * and limits (e.g. `maxTaskQueueActivitiesPerSecond` for a vendor's rate limit).
- */
+/** One worker per row of the worker table. */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
-  const common = {
-    connection: setup.connection,
-    namespace: setup.namespace,
-    dataConverter: setup.dataConverter,
-    shutdownGraceTime: setup.shutdownGraceMs,
-    ...(setup.workflowBundle
-      ? { workflowBundle: setup.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
-  } satisfies Partial<WorkerOptions>;
-
-  return Promise.all([
-    Worker.create({
-      ...common,
-      taskQueue: setup.taskQueues?.core ?? TaskQueue.core,
-      activities: createCoreActivities(setup.deps),
-    }),
-  ]);
+  const queues = resolveTaskQueues(setup.taskQueues);
+  return Promise.all(
+    (setup.rows ?? WORKER_TABLE).map((row) =>
+      Worker.create({
+        connection: setup.connection,
+        namespace: setup.namespace,
+        dataConverter: setup.dataConverter,
+        shutdownGraceTime: setup.shutdownGraceMs,
+        workflowBundle: setup.workflowBundle,
+        taskQueue: queues[row.queue],
+        activities: row.activities(setup.deps),
+        ...row.limits,
+      }),
+    ),
+  );
 }

@@ -1,6 +1,7 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createCoreActivities } from '../activities';
-import { RelayStatus } from '../temporal/search-attributes';
+import { BusinessStatus } from '../domain/search-attributes';
+import { setBusinessStatus } from './shared/business-status';
 
 /** Smoke workflow: proves API → Temporal → worker → PostgreSQL wiring end to end. */
 
@@ -17,12 +18,29 @@ export interface EchoResult {
   recordedAt: string;
 }
 
+/** Patch ids of changes made after echo shipped; old histories replay without them. */
+export const ECHO_PATCHES = { statusOnEveryPath: 'echo-status-on-every-path' } as const;
+
 const { recordAudit } = proxyActivities<ReturnType<typeof createCoreActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 export async function echoWorkflow(input: EchoInput): Promise<EchoResult> {
+  try {
+    const result = await echo(input);
+    setBusinessStatus(BusinessStatus.completed);
+    return result;
+  } catch (err) {
+    // Runs that shipped before this patch failed without recording a status.
+    if (patched(ECHO_PATCHES.statusOnEveryPath)) {
+      setBusinessStatus(isCancellation(err) ? BusinessStatus.cancelled : BusinessStatus.failed);
+    }
+    throw err;
+  }
+}
+
+async function echo(input: EchoInput): Promise<EchoResult> {
   if (typeof input?.message !== 'string' || input.message.length === 0) {
     // Retrying cannot fix bad input: fail for good with a reason the operator can read.
     throw ApplicationFailure.nonRetryable('echo needs a non-empty message', 'InvalidInput');
@@ -37,6 +55,5 @@ export async function echoWorkflow(input: EchoInput): Promise<EchoResult> {
     correlationId: input.correlationId,
     idempotencyKey: `${workflowId}:echo.recorded`,
   });
-  upsertSearchAttributes([{ key: RelayStatus, value: 'completed' }]);
   return { message: input.message, auditLogId: row.id, recordedAt: row.createdAt };
 }

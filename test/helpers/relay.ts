@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import { type AppDeps, createApp } from '../../src/api/app';
 import { createApiMetrics } from '../../src/api/metrics';
@@ -10,6 +10,8 @@ import { createLogger } from '../../src/logger';
 import { dependencyChecks } from '../../src/api/routes/health';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { EncryptionCodec } from '../../src/temporal/encryption-codec';
+import { TaskQueue, type TaskQueues } from '../../src/temporal/task-queues';
+import { buildWorkflowBundle } from '../../src/temporal/workflow-bundle';
 import { createWorkers } from '../../src/temporal/workers';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 
@@ -51,12 +53,21 @@ export interface RelayHarness {
   app: Express;
   env: TestWorkflowEnvironment;
   prisma: PrismaClient;
+  /** The core queue of this harness (all of `taskQueues` are unique to it). */
   taskQueue: string;
+  taskQueues: TaskQueues;
   /** Resolves once the workers have stopped; see `stop`. */
   stop(): Promise<void>;
 }
 
-let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>> | undefined;
+let bundle: Promise<{ code: string }> | undefined;
+
+/** Production's bundle recipe (interceptors, failure converter), built once per test file. */
+export const workflowBundle = (): Promise<{ code: string }> => (bundle ??= buildWorkflowBundle().then(({ code }) => ({ code })));
+
+/** Unique names for every task queue, so a file's workers only see its own work. */
+export const uniqueTaskQueues = (): TaskQueues =>
+  Object.fromEntries(Object.entries(TaskQueue).map(([key, name]) => [key, `${name}-test-${randomUUID()}`])) as TaskQueues;
 
 /**
  * A real Relay in-process: the API app, workers on a unique task queue, both talking to
@@ -71,25 +82,24 @@ export async function startRelay(options: { withWorker?: boolean; env?: Record<s
     client: { dataConverter },
   });
   const prisma = createPrismaClient(config.databaseUrl);
-  const taskQueue = `relay-core-test-${randomUUID()}`;
+  const taskQueues = uniqueTaskQueues();
 
   let workers: Worker[] = [];
   let running: Promise<unknown> = Promise.resolve();
   if (options.withWorker !== false) {
-    bundle ??= await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietBundlerLogger });
     workers = await createWorkers({
       connection: env.nativeConnection,
       namespace: config.temporal.namespace,
       dataConverter,
       deps: { prisma },
       shutdownGraceMs: 1_000,
-      workflowBundle: bundle,
-      taskQueues: { core: taskQueue },
+      workflowBundle: await workflowBundle(),
+      taskQueues,
     });
     running = Promise.all(workers.map((w) => w.run()));
   }
 
-  const parts = { config, env, prisma, taskQueue };
+  const parts = { config, env, prisma, taskQueue: taskQueues.core, taskQueues };
   return {
     ...parts,
     app: appWith(parts, {}),
@@ -117,7 +127,7 @@ export function useRelay(options?: Parameters<typeof startRelay>[0]): () => Rela
   };
 }
 
-type HarnessParts = Pick<RelayHarness, 'config' | 'env' | 'prisma' | 'taskQueue'>;
+type HarnessParts = Pick<RelayHarness, 'config' | 'env' | 'prisma' | 'taskQueues'>;
 
 /** The app as production wires it, on the harness's resources; `overrides` swap parts (a dead database, a log sink). */
 export function appWith(relay: HarnessParts, overrides: Partial<AppDeps>): Express {
@@ -128,10 +138,7 @@ export function appWith(relay: HarnessParts, overrides: Partial<AppDeps>): Expre
     codec: new EncryptionCodec(relay.config.codec.keys),
     metrics: createApiMetrics(),
     readiness: dependencyChecks(relay.prisma, relay.env.connection),
-    taskQueues: { core: relay.taskQueue },
+    taskQueues: relay.taskQueues,
     ...overrides,
   });
 }
-
-const noop = () => undefined;
-const quietBundlerLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };

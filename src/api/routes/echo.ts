@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { Router } from 'express';
+import { WORKFLOW_ID_PART } from '../../domain/workflow-ids';
 import { ConflictError, NotFoundError } from '../../errors';
-import { RelayEntity, RelayIntegration, RelayStatus } from '../../temporal/search-attributes';
-import type { EchoInput, EchoResult } from '../../workflows/echo';
+import type { StarterContext } from '../../temporal/starters/context';
+import { startEcho } from '../../temporal/starters/echo';
+import type { EchoResult } from '../../workflows/echo';
 import { principalOf, requireRole } from '../auth';
 import { errorResponses, z } from '../openapi';
 import { validated } from '../validate';
 
 /** Smoke route: starts the echo workflow and reports on it. */
 
-const WorkflowIdPart = z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, dash or underscore (max 100)');
+const WorkflowIdPart = z.string().max(100).regex(WORKFLOW_ID_PART, 'letters, digits, dot, colon, dash or underscore (max 100)');
 
 const StartEchoBody = z
   .object({
@@ -49,8 +50,7 @@ function failureMessage(err: unknown): string {
 }
 
 export interface EchoRouteDeps {
-  temporal: Client;
-  taskQueue: string;
+  starter: StarterContext;
   webUiUrl: (workflowId: string) => string;
 }
 
@@ -61,28 +61,15 @@ export function echoRouter(deps: EchoRouteDeps): Router {
     '/v1/echo',
     requireRole('service'),
     validated({ body: StartEchoBody }, async ({ body }, req, res) => {
-      const workflowId = `echo-${body.id ?? randomUUID()}`;
-      const input: EchoInput = { message: body.message, requestedBy: principalOf(res).name, correlationId: String(req.id) };
+      const input = { message: body.message, requestedBy: principalOf(res).name, correlationId: String(req.id) };
       try {
-        const handle = await deps.temporal.workflow.start('echoWorkflow', {
-          taskQueue: deps.taskQueue,
-          workflowId,
-          args: [input],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          typedSearchAttributes: [
-            { key: RelayIntegration, value: 'core' },
-            { key: RelayEntity, value: 'echo' },
-            { key: RelayStatus, value: 'running' },
-          ],
-        });
+        const { workflowId, runId } = await startEcho(deps.starter, body.id ?? randomUUID(), input);
         res
           .status(202)
           .location(`/v1/echo/${workflowId}`)
-          .json({ workflowId, runId: handle.firstExecutionRunId, statusUrl: `/v1/echo/${workflowId}`, webUiUrl: deps.webUiUrl(workflowId) });
+          .json({ workflowId, runId, statusUrl: `/v1/echo/${workflowId}`, webUiUrl: deps.webUiUrl(workflowId) });
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) {
-          throw new ConflictError(`Echo ${workflowId} was already started`, { workflowId, statusUrl: `/v1/echo/${workflowId}` });
-        }
+        if (err instanceof ConflictError) throw new ConflictError(err.message, { ...err.details, statusUrl: `/v1/echo/${String(err.details?.workflowId)}` });
         throw err;
       }
     }),
@@ -92,7 +79,7 @@ export function echoRouter(deps: EchoRouteDeps): Router {
     '/v1/echo/:workflowId',
     requireRole('service'),
     validated({ params: EchoParams }, async ({ params }, _req, res) => {
-      const handle = deps.temporal.workflow.getHandle(params.workflowId);
+      const handle = deps.starter.client.workflow.getHandle(params.workflowId);
       try {
         const d = await handle.describe();
         const body: z.infer<typeof EchoStatus> = {

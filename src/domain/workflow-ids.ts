@@ -1,0 +1,18 @@
+/**
+ * Workflow ids are business keys: one business object, one workflow id, so a repeated
+ * request finds the running workflow instead of starting a second one, and operators can
+ * type the id they know into the Web UI. Workflow-safe: imports nothing.
+ */
+
+const SAFE_PART = /^[A-Za-z0-9._:-]{1,200}$/;
+
+function part(value: string): string {
+  if (!SAFE_PART.test(value)) throw new TypeError(`not a valid workflow id part: ${JSON.stringify(value).slice(0, 40)}`);
+  return value;
+}
+
+export const WorkflowIds = {
+  echo: (id: string) => `echo-${part(id)}`,
+} as const;
+
+export const WORKFLOW_ID_PART = SAFE_PART;

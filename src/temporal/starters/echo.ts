@@ -1,0 +1,35 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { BusinessStatus, RelayEntity, RelayEntityId, RelayIntegration, RelayStatus } from '../../domain/search-attributes';
+import { WorkflowIds } from '../../domain/workflow-ids';
+import { ConflictError } from '../../errors';
+import { type EchoInput, echoWorkflow } from '../../workflows/echo';
+import type { StarterContext } from './context';
+
+/**
+ * Starts the echo smoke workflow. Owns its id scheme and policies: an echo id is an
+ * idempotency key, accepted once for good (a repeat is a conflict, even after the run closed).
+ */
+export async function startEcho(ctx: StarterContext, id: string, input: EchoInput): Promise<{ workflowId: string; runId: string }> {
+  const workflowId = WorkflowIds.echo(id);
+  try {
+    const handle = await ctx.client.workflow.start(echoWorkflow, {
+      taskQueue: ctx.taskQueues.core,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: RelayIntegration, value: 'core' },
+        { key: RelayEntity, value: 'echo' },
+        { key: RelayEntityId, value: id },
+        { key: RelayStatus, value: BusinessStatus.running },
+      ],
+    });
+    return { workflowId, runId: handle.firstExecutionRunId };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new ConflictError(`Echo ${workflowId} was already started`, { workflowId });
+    }
+    throw err;
+  }
+}
