@@ -1,0 +1,212 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import pinoHttp from 'pino-http';
+import { createLogger, isSensitiveKey, redactForLog, scrubText } from '../src/logger';
+
+function capture() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString().trim().split('\n'));
+      done();
+    },
+  });
+  const logger = createLogger({ level: 'debug', name: 'relay-test' }, sink);
+  return { logger, lines, entries: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+// Personal data and secrets that must never appear in a log line.
+const PERSONAL = [
+  'jane.doe@example.com',
+  'jan.jansen@bakkerij.nl',
+  '+31612345678',
+  '+31 20 123 4567',
+  'NL91ABNA0417164300',
+  'ABNANL2A',
+  'Doe',
+  'Keizersgracht 1',
+  '1015 CJ',
+  'Hi Jane, your room 112 is ready',
+  'sk_live_abcdef',
+  'eyJhbGciOiJIUzI1NiJ9.secret',
+];
+
+function guest() {
+  return {
+    reservationId: 'R-1001',
+    arrival: { from: '2026-12-01', to: '2026-12-03' },
+    reservationGuest: {
+      id: 'G-42',
+      personName: [{ givenName: 'Jane', surname: 'Doe', nameType: 'PRIMARY' }],
+      profile: {
+        contact: {
+          email: 'jane.doe@example.com',
+          telephones: [{ phoneTechType: 'MOBILE', phoneNumber: '+31612345678' }],
+          emails: [{ emailAddress: 'jane.doe@example.com', primaryInd: true }],
+        },
+        addresses: [{ addressLine1: 'Keizersgracht 1', postalCode: '1015 CJ', cityName: 'Amsterdam', country: 'NL' }],
+        payment: { bank: { IBAN: 'NL91ABNA0417164300', BIC: 'ABNANL2A' } },
+      },
+    },
+    roomStay: { roomId: '112', adultCount: 2 },
+  };
+}
+
+function company() {
+  return {
+    ID: '5b7f4515-0000-0000-0000-000000000001',
+    Code: '                25',
+    Name: 'Bakkerij Jansen BV',
+    City: 'Utrecht',
+    Phone: '+31 20 123 4567',
+    Email: 'jan.jansen@bakkerij.nl',
+    contacts: [{ role: 'owner', details: { mobile_phone: '+31612345678', 'E-Mail': 'jan.jansen@bakkerij.nl' } }],
+    bankAccounts: [[{ iban: 'NL91ABNA0417164300', bic: 'ABNANL2A', accountNumber: '417164300', currency: 'EUR' }]],
+    credentials: { clientSecret: 'sk_live_abcdef', accessToken: 'eyJhbGciOiJIUzI1NiJ9.secret' },
+  };
+}
+
+function message() {
+  // A Twilio message resource: `to`/`from` are phone numbers, `body` is personal content.
+  return {
+    sid: 'SM123',
+    status: 'queued',
+    to: 'whatsapp:+31612345678',
+    from: '+31 20 123 4567',
+    body: 'Hi Jane, your room 112 is ready',
+    request: { form: { To: '+31612345678', Body: 'Hi Jane, your room 112 is ready', ContentVariables: '{"1":"Jane"}' } },
+  };
+}
+
+describe('log redaction', () => {
+  it('redacts personal data and secrets at any depth and in arrays, keeping everything else', () => {
+    const { logger, lines, entries } = capture();
+    logger.info({ guest: guest(), company: company(), message: message() }, 'synced');
+
+    const all = lines.join('\n');
+    for (const value of PERSONAL) expect(all).not.toContain(value);
+
+    const [entry] = entries() as Array<{ guest: ReturnType<typeof guest>; company: ReturnType<typeof company>; message: ReturnType<typeof message> }>;
+    const g = entry!.guest.reservationGuest;
+    expect(g.profile.contact.email).toBe('[redacted]');
+    expect(g.profile.contact.telephones[0]).toEqual({ phoneTechType: 'MOBILE', phoneNumber: '[redacted]' });
+    expect(g.profile.contact.emails[0]).toEqual({ emailAddress: '[redacted]', primaryInd: true });
+    expect(g.profile.addresses[0]).toEqual({ addressLine1: '[redacted]', postalCode: '[redacted]', cityName: 'Amsterdam', country: 'NL' });
+    expect(g.profile.payment.bank).toEqual({ IBAN: '[redacted]', BIC: '[redacted]' });
+    expect(g.personName).toBe('[redacted]');
+    // Unrelated fields survive, including date windows named from/to.
+    expect(entry!.guest.reservationId).toBe('R-1001');
+    expect(entry!.guest.arrival).toEqual({ from: '2026-12-01', to: '2026-12-03' });
+    expect(entry!.guest.roomStay).toEqual({ roomId: '112', adultCount: 2 });
+    expect(g.id).toBe('G-42');
+
+    const c = entry!.company;
+    expect(c).toMatchObject({ Name: 'Bakkerij Jansen BV', City: 'Utrecht', Code: '                25', Phone: '[redacted]', Email: '[redacted]' });
+    expect(c.contacts[0]).toEqual({ role: 'owner', details: { mobile_phone: '[redacted]', 'E-Mail': '[redacted]' } });
+    expect(c.bankAccounts[0]![0]).toEqual({ iban: '[redacted]', bic: '[redacted]', accountNumber: '[redacted]', currency: 'EUR' });
+    expect(c.credentials).toBe('[redacted]');
+
+    const m = entry!.message;
+    expect(m).toMatchObject({ sid: 'SM123', status: 'queued', to: 'whatsapp:[redacted]', from: '[redacted]', body: '[redacted]' });
+    expect(m.request.form).toEqual({ To: '[redacted]', Body: '[redacted]', ContentVariables: '[redacted]' });
+  });
+
+  it('never mutates the logged object', () => {
+    const { logger } = capture();
+    const err = Object.assign(new Error('failed for a@b.nl'), { email: 'a@b.nl' });
+    const input = { guest: guest(), company: company(), message: message(), err };
+    const before = structuredClone({ ...input, err: undefined });
+    logger.info(input, 'synced');
+    logger.info(redactForLog(input) as object, 'again');
+    expect({ ...input, err: undefined }).toEqual(before);
+    expect(input.err).toBe(err);
+    expect(err.email).toBe('a@b.nl');
+    expect(err.message).toBe('failed for a@b.nl');
+    expect(input.guest.reservationGuest.profile.contact.email).toBe('jane.doe@example.com');
+  });
+
+  it('handles cycles, Errors (message and stack kept), Buffers, Maps and Sets', () => {
+    const { logger, lines, entries } = capture();
+    const guestRecord: Record<string, unknown> = { id: 'G-1', email: 'jane.doe@example.com' };
+    guestRecord.self = guestRecord;
+    guestRecord.stays = [{ guest: guestRecord, nights: 2 }];
+    const cause = Object.assign(new TypeError('socket closed'), { phone: '+31612345678' });
+    const err = Object.assign(new Error('Twilio rejected the message', { cause }), { code: 21211, details: { to: '+31612345678', guestEmail: 'jane.doe@example.com' } });
+    const byKey = new Map<string, unknown>([['email', 'jane.doe@example.com'], ['count', 3]]);
+    logger.error(
+      { err, guest: guestRecord, nested: { failure: err }, payload: Buffer.from('Hi Jane, your room 112 is ready'), byKey, ids: new Set(['a', 'b']) },
+      'send failed',
+    );
+
+    const all = lines.join('\n');
+    for (const value of PERSONAL) expect(all).not.toContain(value);
+    const [entry] = entries() as Array<Record<string, any>>;
+    expect(entry!.guest).toEqual({ id: 'G-1', email: '[redacted]', self: '[Circular]', stays: [{ guest: '[Circular]', nights: 2 }] });
+    // Top-level `err` still goes through pino's error serializer: type, message with causes, stack.
+    expect(entry!.err).toMatchObject({ type: 'Error', code: 21211, details: { to: '[redacted]', guestEmail: '[redacted]' } });
+    expect(entry!.err.message).toContain('Twilio rejected the message');
+    expect(entry!.err.stack).toContain('Error: Twilio rejected the message');
+    // Errors deeper down keep their message and stack too (plain JSON would drop both).
+    expect(entry!.nested.failure).toMatchObject({ name: 'Error', message: 'Twilio rejected the message', code: 21211 });
+    expect(entry!.nested.failure.stack).toContain('log-redaction.test.ts');
+    expect(entry!.nested.failure.cause).toMatchObject({ name: 'TypeError', message: 'socket closed', phone: '[redacted]' });
+    expect(entry!.payload).toBe('[Buffer 31 bytes]');
+    expect(entry!.byKey).toEqual({ email: '[redacted]', count: 3 });
+    expect(entry!.ids).toEqual(['a', 'b']);
+    // The caller's error is untouched.
+    expect(err.details.to).toBe('+31612345678');
+  });
+
+  it('redacts child bindings, the message text and printf-style arguments', () => {
+    const { logger, lines, entries } = capture();
+    const child = logger.child({ tenant: { id: 't1', apiKey: 'sk_live_abcdef' }, guest: { contact: { email: 'jane.doe@example.com' } } });
+    child.child({ workflowId: 'notify-1' }).warn('sending to %s: %o', '+31612345678', { to: 'jane.doe@example.com', body: 'Hi Jane, your room 112 is ready' });
+    child.info({ url: 'https://api.example.com/cb?access_token=eyJhbGciOiJIUzI1NiJ9.secret&page=2' }, 'fetched');
+
+    const all = lines.join('\n');
+    for (const value of PERSONAL) expect(all).not.toContain(value);
+    const [first, second] = entries() as Array<Record<string, any>>;
+    expect(first).toMatchObject({ tenant: { id: 't1', apiKey: '[redacted]' }, guest: { contact: { email: '[redacted]' } }, workflowId: 'notify-1' });
+    expect(first!.msg).toContain('sending to [redacted]');
+    expect(second!.url).toBe('https://api.example.com/cb?access_token=[redacted]&page=2');
+  });
+
+  it('keeps redacting the authorization and cookie headers of pino-http request logs', async () => {
+    const { logger, lines, entries } = capture();
+    const log = pinoHttp({ logger });
+    const server: Server = createServer((req, res) => {
+      log(req, res);
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/v1/echo`, {
+        headers: { authorization: 'Bearer sk_live_abcdef', cookie: 'relay_session=eyJhbGciOiJIUzI1NiJ9.secret', 'x-request-id': 'r-1' },
+      });
+      expect(await res.text()).toBe('ok');
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const entry = entries().find((e) => (e.req as { url?: string } | undefined)?.url === '/v1/echo') as Record<string, any> | undefined;
+    expect(entry).toBeDefined();
+    expect(entry!.req.headers).toMatchObject({ authorization: '[redacted]', cookie: '[redacted]', 'x-request-id': 'r-1' });
+    expect(entry!.req.method).toBe('GET');
+    expect(entry!.res.statusCode).toBe(200);
+    expect(lines.join('\n')).not.toContain('sk_live_abcdef');
+  });
+
+  it('matches key spellings case- and separator-insensitively, without catching look-alikes', () => {
+    for (const key of ['email', 'Email', 'guestEmail', 'E-Mail', 'phone', 'phoneNumber', 'mobile', 'cellPhone', 'IBAN', 'bic', 'accountNumber', 'password', 'client_secret', 'apiKey', 'X-Api-Key', 'access_token', 'Authorization', 'set-cookie', 'AddressLine2', 'guestFirstName', 'body']) {
+      expect([key, isSensitiveKey(key)]).toEqual([key, true]);
+    }
+    for (const key of ['id', 'name', 'Name', 'City', 'status', 'to', 'from', 'arrivalDate', 'tokenType', 'expires_in', 'code', 'message', 'publicUrl', 'country', 'topic', 'basic']) {
+      expect([key, isSensitiveKey(key)]).toEqual([key, false]);
+    }
+    expect(scrubText('booked for jane.doe@example.com, +31 6 1234 5678 at 2026-12-01T10:00:00+01:00, ref 12345678')).toBe(
+      'booked for [redacted], [redacted] at 2026-12-01T10:00:00+01:00, ref 12345678',
+    );
+  });
+});
