@@ -49,6 +49,9 @@ const apiKeys = z.string(required).transform((value, ctx): ApiKey[] => {
       ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}) has role "${role}"; expected ${ROLES.join(' or ')}` });
     } else if (secret.length < 24) {
       ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}) has a secret shorter than 24 characters` });
+    } else if (keys.some((k) => k.name === name)) {
+      // One key per person or system: audit rows and sessions name the key's owner.
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} repeats the name "${name}"; give every key its own name` });
     } else {
       keys.push({ name, role: role as Role, secret });
     }

@@ -89,7 +89,8 @@ describe('configuration', () => {
       expect(statSync(envFile).mode & 0o077).toBe(0);
       const config = loadConfig(dotenv.parse(readFileSync(envFile)));
       expect(config.api.keys.map((k) => `${k.name}:${k.role}`)).toEqual(['demo-service:service', 'demo-operator:operator']);
-      expect(config.codec.trustWebUiOrigin).toBe(true);
+      // Its own session secret, not one derived from the keys.
+      expect(dotenv.parse(readFileSync(envFile)).SESSION_SECRET).toMatch(/^[0-9a-f]{64}$/);
 
       writeFileSync(envFile, 'RELAY_API_KEYS=mine\n');
       expect(ensureDotenv(path.join(__dirname, '..', '.env.example'), envFile)).toBe(false);

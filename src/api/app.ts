@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
@@ -9,12 +9,16 @@ import { NotFoundError } from '../errors';
 import type { Logger } from '../logger';
 import { type TaskQueues, resolveTaskQueues } from '../temporal/task-queues';
 import { authenticate } from './auth';
+import { jsonBody, MB } from './body';
 import { errorHandler } from './error-handler';
 import type { ApiMetrics } from './metrics';
 import { createRegistry, generateDocument } from './openapi';
+import { rateLimits } from './rate-limit';
 import { codecRouter, registerCodecOpenApi } from './routes/codec';
 import { echoRouter, registerEchoOpenApi } from './routes/echo';
 import { healthRouter, registerHealthOpenApi, type ReadinessChecks } from './routes/health';
+import { signInRouter } from './routes/sign-in';
+import { operatorSessions } from './session';
 
 export interface AppDeps {
   config: Config;
@@ -23,6 +27,8 @@ export interface AppDeps {
   codec: PayloadCodec;
   metrics: ApiMetrics;
   readiness: ReadinessChecks;
+  /** Vendor callback routes, mounted at /v1/webhooks: signature-authenticated, never rate limited. */
+  webhooks?: Router;
   /** Overrides task queue names (tests run isolated workers). */
   taskQueues?: Partial<TaskQueues>;
 }
@@ -51,9 +57,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(deps.metrics.middleware);
-  // The Web UI decodes whole histories in one call; everything else is small.
-  app.use('/codec', express.json({ limit: '16mb' }));
-  app.use(express.json({ limit: '1mb' }));
+  // No body parser here: bodies are read per router, after authentication (see body.ts).
 
   const registry = createRegistry();
   registerHealthOpenApi(registry);
@@ -68,10 +72,19 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi));
 
-  // The codec route does its own auth: it must answer CORS preflights from the Web UI.
-  app.use(codecRouter({ codec: deps.codec, keys: config.api.keys, corsOrigins: config.codec.corsOrigins, trustWebUiOrigin: config.codec.trustWebUiOrigin }));
+  // Vendor callbacks authenticate by signature (each router checks its own) and are never
+  // rate limited: keep them above the limiters and API-key authentication below.
+  if (deps.webhooks) app.use('/v1/webhooks', deps.webhooks);
 
-  app.use(authenticate(config.api.keys));
+  // Everything from here on is for Relay's own callers (API keys, signed-in operators) and
+  // rate limited per address and per key.
+  const limits = rateLimits(config.rateLimit);
+  const sessions = operatorSessions(config);
+  app.use(signInRouter({ sessions, keys: config.api.keys, publicUrl: config.api.publicUrl, webUiUrl: config.temporal.uiUrl, rateLimit: limits.perAddress }));
+  // The codec route does its own auth: it must answer CORS preflights from the Web UI.
+  app.use(codecRouter({ codec: deps.codec, keys: config.api.keys, corsOrigins: config.codec.corsOrigins, sessions, rateLimits: limits }));
+
+  app.use(limits.perAddress, authenticate(config.api.keys), limits.perKey, ...jsonBody(MB));
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });

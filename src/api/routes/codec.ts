@@ -1,10 +1,13 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { PayloadCodec } from '@temporalio/common';
 import cors from 'cors';
-import { type NextFunction, type Request, type Response, Router } from 'express';
+import { Router } from 'express';
 import type { ApiKey } from '../../config';
 import { payloadFromJson, payloadToJson } from '../../temporal/payload-json';
 import { authenticate, requireRole } from '../auth';
+import { jsonBody, MB } from '../body';
+import type { RateLimits } from '../rate-limit';
+import type { OperatorSessions } from '../session';
 import { errorResponses, z } from '../openapi';
 import { validated } from '../validate';
 
@@ -21,13 +24,15 @@ const CodecBody = z.object({ payloads: z.array(JsonPayload).max(1_000) }).openap
 export interface CodecRouteDeps {
   codec: PayloadCodec;
   keys: ApiKey[];
+  /** Web UI origins: allowed by CORS, and the only pages a signed-in browser may decode from. */
   corsOrigins: string[];
-  /**
-   * The local dev Web UI cannot send an API key; when set, browser requests from the
-   * configured UI origins are accepted without one. Never enable it on a shared network.
-   */
-  trustWebUiOrigin: boolean;
+  /** Operator session cookies from `/ui/sign-in`; the Web UI sends them when it includes credentials. */
+  sessions: OperatorSessions;
+  rateLimits: RateLimits;
 }
+
+/** The Web UI decodes whole histories in one call. */
+const CODEC_BODY_LIMIT = 16 * MB;
 
 export function codecRouter(deps: CodecRouteDeps): Router {
   const router = Router();
@@ -37,22 +42,21 @@ export function codecRouter(deps: CodecRouteDeps): Router {
     allowedHeaders: ['content-type', 'x-namespace', 'authorization'],
     credentials: true,
   });
-  const authenticateKey = authenticate(deps.keys);
-  const operatorOnly = requireRole('operator');
-  const authorize = (req: Request, res: Response, next: NextFunction): void => {
-    const origin = req.get('origin');
-    const fromTrustedUi = deps.trustWebUiOrigin && !req.get('authorization') && !!origin && deps.corsOrigins.includes(origin);
-    if (fromTrustedUi) return next();
-    // Both throw 401/403 synchronously; Express turns that into the error response.
-    authenticateKey(req, res, () => operatorOnly(req, res, next));
-  };
+  // An operator key (CLI, scripts) or a signed-in operator's browser; nothing else, from anywhere.
+  const authorize = [
+    deps.rateLimits.perAddress,
+    authenticate(deps.keys, { sessions: deps.sessions, allowedOrigins: deps.corsOrigins }),
+    deps.rateLimits.perKey,
+    requireRole('operator'),
+  ];
 
   router.options('/codec/:op', corsMiddleware);
   for (const op of ['encode', 'decode'] as const) {
     router.post(
       `/codec/${op}`,
       corsMiddleware,
-      authorize,
+      ...authorize,
+      ...jsonBody(CODEC_BODY_LIMIT),
       validated({ body: CodecBody }, async ({ body }, _req, res) => {
         const out = await deps.codec[op](body.payloads.map(payloadFromJson));
         res.json({ payloads: out.map(payloadToJson) });
@@ -63,16 +67,22 @@ export function codecRouter(deps: CodecRouteDeps): Router {
 }
 
 export function registerCodecOpenApi(registry: OpenAPIRegistry): void {
+  registry.registerComponent('securitySchemes', 'operatorSession', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'relay_session',
+    description: 'Set by signing in at /ui/sign-in with an operator key (`__Host-relay_session` over https); only from CODEC_CORS_ORIGINS.',
+  });
   for (const op of ['encode', 'decode'] as const) {
     registry.registerPath({
       method: 'post',
       path: `/codec/${op}`,
       summary: `${op === 'decode' ? 'Decrypt' : 'Encrypt'} Temporal payloads (operator; used by the Web UI and CLI)`,
-      security: [{ bearer: [] }],
+      security: [{ bearer: [] }, { operatorSession: [] }],
       request: { body: { content: { 'application/json': { schema: CodecBody } } } },
       responses: {
         200: { description: 'Converted payloads', content: { 'application/json': { schema: CodecBody } } },
-        ...errorResponses([400, 401, 403]),
+        ...errorResponses([400, 401, 403, 411, 413, 429]),
       },
     });
   }
