@@ -9,14 +9,15 @@
 //   <shim> [--datamodels <file>]… --datasource <json>  → JSON-RPC 2.0, one message per line on stdin/stdout
 
 const readline = require('node:readline');
-const { canConnect, createDatabase, createEngine, engineVersion, panicRegistry } = require('./engine.cjs');
+/** Node's WebAssembly global (the DOM lib that types it is not part of this project). */
+const Wasm = /** @type {any} */ (globalThis).WebAssembly;
+const { ENGINE_METHODS, UserError, canConnect, createDatabase, createEngine, dropShadowDatabases, engineVersion, panicRegistry, prepare, takeScriptFailure } = require('./engine.cjs');
 
-/** Engine methods the CLI may call under the same name. */
-const PASS_THROUGH = new Set([
-  'applyMigrations', 'createMigration', 'dbExecute', 'devDiagnostic', 'diagnoseMigrationHistory',
-  'ensureConnectionValidity', 'evaluateDataLoss', 'introspect', 'introspectSql', 'markMigrationApplied',
-  'markMigrationRolledBack', 'reset', 'schemaPush',
-]);
+/** Engine methods the CLI may call under the same name (the others are mapped below). */
+const PASS_THROUGH = new Set(ENGINE_METHODS.filter((m) => !['debugPanic', 'diff', 'version'].includes(m)));
+
+/** How long a signal may wait for shadow databases to be dropped before the engine dies anyway. */
+const SIGNAL_CLEANUP_MS = 5_000;
 
 /** JSON.parse errors quote the input, which holds the password. @param {string} json */
 function parseDatasource(json) {
@@ -31,12 +32,13 @@ function parseDatasource(json) {
 function parseArgs(argv) {
   /** @type {{version: boolean, datamodels: string[], datasource: {url?: string, shadowDatabaseUrl?: string}, cli?: string}} */
   const args = { version: false, datamodels: [], datasource: {} };
+  const next = (/** @type {number} */ i) => argv[i] ?? '';
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = next(i);
     if (arg === '--version' || arg === '-V') args.version = true;
-    else if (arg === '--datamodels') args.datamodels.push(argv[++i]);
-    else if (arg === '--datasource') args.datasource = parseDatasource(argv[++i]);
-    else if (arg === 'cli') args.cli = argv[++i];
+    else if (arg === '--datamodels') args.datamodels.push(next(++i));
+    else if (arg === '--datasource') args.datasource = parseDatasource(next(++i));
+    else if (arg === 'cli') args.cli = next(++i);
     // --enabled-preview-features / --extension-types have no wasm counterpart for PostgreSQL migrations.
     else if (arg.startsWith('--')) i++;
   }
@@ -61,8 +63,10 @@ function trace(level, fields) {
 async function runCli(command, datasource) {
   trace('INFO', { message: `Starting schema engine CLI: ${command}` });
   try {
+    await prepare();
     if (command === 'can-connect-to-database') await canConnect(datasource.url ?? '');
-    else if (command === 'create-database') trace('INFO', { message: `Database '${await createDatabase(datasource.url ?? '')}' was successfully created.` });
+    // The CLI asks only after can-connect found no database.
+    else if (command === 'create-database') trace('INFO', { message: `Database '${await createDatabase(datasource.url ?? '', { ifMissing: true })}' was successfully created.` });
     else throw new Error(`Unknown CLI command: ${command}`);
     return 0;
   } catch (/** @type {any} */ err) {
@@ -72,12 +76,50 @@ async function runCli(command, datasource) {
 }
 
 /**
+ * PostgreSQL's error as the native engine words it for P3018: severity, message, detail,
+ * hint, and the lines of the script up to the error position.
+ * @param {any} error a node-postgres DatabaseError
+ * @param {string} script
+ */
+function describeDatabaseError(error, script) {
+  let text = `${error.severity}: ${error.message}`;
+  if (error.detail) text += `\nDETAIL: ${error.detail}`;
+  if (error.hint) text += `\nHINT: ${error.hint}`;
+  const position = Number(error.position);
+  if (position > 0) {
+    const lines = script.slice(0, position).split('\n');
+    const first = Math.max(0, lines.length - 6);
+    const all = script.split('\n');
+    const numbered = all.slice(first, lines.length).map((line, i) => `${String(first + i + 1).padStart(3)}${line ? ` ${line}` : ''}`);
+    text += `\n\nPosition:\n${numbered.join('\n')}`;
+  }
+  return text;
+}
+
+/**
+ * The wasm engine reports a migration that PostgreSQL rejects as a generic "external
+ * connector error"; the native engine, and the CLI's users, expect P3018 with its fields.
+ * @param {string} migrationName
+ * @param {{script: string, error: any}} failure
+ */
+function applyMigrationError(migrationName, { script, error }) {
+  const code = String(error.code ?? 'none');
+  const databaseError = describeDatabaseError(error, script);
+  return new UserError(
+    'P3018',
+    'A migration failed to apply. New migrations cannot be applied before the error is recovered from. Read more about how to resolve migration issues in a production database: https://pris.ly/d/migrate-resolve' +
+      `\n\nMigration name: ${migrationName}\n\nDatabase error code: ${code}\n\nDatabase error:\n${databaseError}\n`,
+    { migration_name: migrationName, database_error_code: code, database_error: databaseError },
+  );
+}
+
+/**
  * JSON-RPC error in the native engine's shape; the CLI shows `data.error_code` and `data.message`.
  * @param {any} err
  * @param {any} adapterFactory
  */
 function rpcError(err, adapterFactory) {
-  if (err instanceof WebAssembly.RuntimeError) {
+  if (err instanceof Wasm.RuntimeError) {
     return { code: 4466, message: err.message, data: { is_panic: true, message: err.message, backtrace: err.stack } };
   }
   // Exceptions thrown inside the adapter reach the engine only as an id.
@@ -95,8 +137,20 @@ function rpcError(err, adapterFactory) {
 
 /** @param {ReturnType<typeof parseArgs>} args */
 function serveRpc({ datamodels, datasource }) {
+  // The CLI may be gone (Ctrl-C): a write to its closed pipe must not crash the cleanup.
+  process.stdout.on('error', () => {});
   const send = (/** @type {object} */ message) => process.stdout.write(`${JSON.stringify(message)}\n`);
-  const onLog = (/** @type {string} */ line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
+  /** The migration applyMigrations is applying, from the engine's tracing span. @type {string | undefined} */
+  let applying;
+  const onLog = (/** @type {string} */ line) => {
+    try {
+      const { span } = JSON.parse(line);
+      if (span?.name === 'Applying migration' && typeof span.migration_name === 'string') applying = span.migration_name;
+    } catch {
+      // not JSON: pass it on unread
+    }
+    process.stderr.write(line.endsWith('\n') ? line : `${line}\n`);
+  };
 
   /** @type {Awaited<ReturnType<typeof createEngine>> | undefined} */
   let current;
@@ -142,9 +196,12 @@ function serveRpc({ datamodels, datasource }) {
   /** @param {{id: number, method: string, params?: any}} request */
   async function handle({ id, method, params }) {
     panicRegistry.message = '';
+    applying = undefined;
+    takeScriptFailure();
     /** @type {object} */
     let response;
     try {
+      await ready; // a package mismatch answers every request, loudly
       if (panic) throw panic;
       const call = special[method] ?? (PASS_THROUGH.has(method) ? async (/** @type {any} */ p) => (await getEngine()).engine[method](p) : undefined);
       if (!call) throw new Error(`Method \`${method}\` is not available in the WebAssembly schema engine`);
@@ -153,19 +210,24 @@ function serveRpc({ datamodels, datasource }) {
         call(params).then(resolve, reject);
       });
       response = { result: result ?? {} }; // the CLI requires `result` to be present
-    } catch (err) {
-      if (err instanceof WebAssembly.RuntimeError) {
+    } catch (/** @type {any} */ err) {
+      if (err instanceof Wasm.RuntimeError) {
         err.message = panicRegistry.message || err.message; // "unreachable" says nothing
         panic = err;
       }
-      response = { error: rpcError(err, current?.adapterFactory) };
+      const failure = method === 'applyMigrations' && !err?.code ? takeScriptFailure() : undefined;
+      const scripts = params?.migrationsList?.migrationDirectories?.map((/** @type {any} */ d) => d.migrationFile?.content?.value) ?? [];
+      const reported = failure && applying && scripts.includes(failure.script) ? applyMigrationError(applying, failure) : err;
+      response = { error: rpcError(reported, current?.adapterFactory) };
     }
     abort = logUncaught;
     // The CLI SIGTERMs us as soon as it has the last answer, so clean up before answering.
-    await current?.adapterFactory.dropShadowDatabases().catch(() => {});
+    await dropShadowDatabases().catch(() => {});
     send({ jsonrpc: '2.0', id, ...response });
   }
 
+  const ready = prepare();
+  ready.catch((/** @type {any} */ err) => trace('ERROR', { message: String(err?.message ?? err) }));
   let queue = Promise.resolve();
   const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   lines.on('line', (line) => {
@@ -187,11 +249,36 @@ function serveRpc({ datamodels, datasource }) {
   lines.on('close', () => queue.then(() => process.exit(0)));
 }
 
+/**
+ * Ctrl-C reaches the CLI and the engine alike; dying at once would leave a temporary
+ * shadow database behind. Drop them first, then die of the same signal. Later signals
+ * (the CLI's SIGTERM right after) wait for the same cleanup.
+ */
+function dropShadowDatabasesOnSignals() {
+  const signals = /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP']);
+  let cleaning = false;
+  const onSignal = (/** @type {NodeJS.Signals} */ signal) => {
+    if (cleaning) return;
+    cleaning = true;
+    const timeout = new Promise((resolve) => setTimeout(resolve, SIGNAL_CLEANUP_MS).unref());
+    Promise.race([dropShadowDatabases(), timeout])
+      .catch((err) => trace('ERROR', { message: `Could not drop the temporary shadow database: ${err?.message ?? err}` }))
+      .finally(() => {
+        for (const s of signals) process.off(s, onSignal);
+        process.kill(process.pid, signal);
+      });
+  };
+  for (const s of signals) process.on(s, onSignal);
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.version) process.stdout.write(`schema-engine-cli ${await engineVersion()}\n`);
   else if (args.cli) process.exitCode = await runCli(args.cli, args.datasource);
-  else serveRpc(args);
+  else {
+    dropShadowDatabasesOnSignals();
+    serveRpc(args);
+  }
 }
 
 main().catch((err) => {
