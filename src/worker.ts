@@ -1,4 +1,5 @@
 import 'dotenv/config';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
 import { createPrismaClient } from './db/prisma';
@@ -9,6 +10,9 @@ import { temporalLogger } from './temporal/runtime-logger';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { loadWorkflowBundle } from './temporal/workflow-bundle';
 import { createWorkers } from './temporal/workers';
+import { relaySchedules } from './temporal/schedule-table';
+import { ensureSchedules } from './temporal/schedules';
+import { resolveTaskQueues } from './temporal/task-queues';
 
 /** Worker process: hosts Relay's workflows and activities on every task queue. */
 async function main(): Promise<void> {
@@ -34,18 +38,26 @@ async function main(): Promise<void> {
     logger.warn({ err }, 'could not register search attributes; create them in your Temporal namespace');
   }
 
+  // Schedules start workflows with encrypted arguments: the client needs Relay's converter.
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.codec.keys) });
+  const schedules = await ensureSchedules(client, relaySchedules(resolveTaskQueues()));
+  if (schedules.created.length || schedules.updated.length) logger.info(schedules, 'schedules reconciled');
+
   const prisma = createPrismaClient(config.databaseUrl);
+  const started = Date.now();
   const workflowBundle = await loadWorkflowBundle(config.worker.workflowBundlePath);
+  logger.info({ prebuilt: Boolean(config.worker.workflowBundlePath), ms: Date.now() - started }, 'workflow bundle ready');
   const workers = await createWorkers({
     connection,
     namespace: config.temporal.namespace,
-    dataConverter: createDataConverter(config.codec.keys),
+    // Strict: inputs not encrypted with a known key are refused (see STRICT_PAYLOADS).
+    dataConverter: createDataConverter(config.codec.keys, { strict: config.codec.strictPayloads }),
     deps: { prisma },
     workflowBundle,
     shutdownGraceMs: config.worker.shutdownGraceMs,
   });
   logger.info(
-    { taskQueues: workers.map((w) => w.options.taskQueue), metrics: `http://${config.worker.metricsHost}:${config.worker.metricsPort}/metrics` },
+    { taskQueues: workers.map((w) => w.options.taskQueue), strictPayloads: config.codec.strictPayloads, metrics: `http://${config.worker.metricsHost}:${config.worker.metricsPort}/metrics` },
     'worker started',
   );
   try {
