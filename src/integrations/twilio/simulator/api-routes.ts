@@ -32,6 +32,10 @@ export function apiRouter(engine: SimulatorEngine, state: ApiRouteState): Router
     inFlight++;
     res.on('close', () => inFlight--);
     res.set('Twilio-Request-Id', `RQ${randomBytes(16).toString('hex')}`);
+    // Counted on arrival, before the body is read, so simultaneous calls see each other.
+    const { maxConcurrentRequests, retryAfterSeconds } = engine.faults.get();
+    if (maxConcurrentRequests > 0 && inFlight > maxConcurrentRequests)
+      return sendError(res, twilioErrors.tooManyRequests(retryAfterSeconds));
     next();
   });
 
@@ -46,8 +50,6 @@ export function apiRouter(engine: SimulatorEngine, state: ApiRouteState): Router
     async (req: Request, res: Response): Promise<void> => {
       try {
         const faults = engine.faults.get();
-        if (faults.maxConcurrentRequests > 0 && inFlight > faults.maxConcurrentRequests)
-          throw twilioErrors.tooManyRequests(faults.retryAfterSeconds);
         const latency = engine.faults.latency();
         if (latency > 0) await sleep(latency);
         if (!authenticate(req.headers.authorization, String(req.params.accountSid), engine.credentials)) {

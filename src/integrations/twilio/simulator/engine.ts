@@ -158,17 +158,17 @@ export class SimulatorEngine {
   fetchMessage(sid: string, uri: string): MessageResourceJson {
     const message = this.store.get(sid);
     if (message === undefined) throw twilioErrors.notFound(uri);
-    return toMessageJson(message, Date.now());
+    return toMessageJson(message);
   }
 
   listMessages(query: Record<string, unknown>): MessagePageJson {
     const request = parseList(query);
     const now = Date.now();
-    return buildPage(this.credentials.accountSid, request, this.store.query(request.filter, now), (m) => toMessageJson(m, now));
+    return buildPage(this.credentials.accountSid, request, this.store.query(request.filter, now), toMessageJson);
   }
 
   toJson(message: SimMessage): MessageResourceJson {
-    return toMessageJson(message, Date.now());
+    return toMessageJson(message);
   }
 
   /**

@@ -1,5 +1,5 @@
 /**
- * What happens to an accepted message: its status moves queued → sent (when it leaves the sender's queue) →
+ * What happens to an accepted message: its status moves queued → sent (once it has left the sender's queue) →
  * delivered (→ read on WhatsApp), or ends failed/undelivered with an asynchronous error; each change is posted
  * to its StatusCallback. Callbacks can be repeated or have their last two swapped, with seeded probabilities, as
  * Twilio's sometimes are.
@@ -74,21 +74,22 @@ export class MessageLifecycle {
   }
 
   private plan(message: SimMessage): Step[] {
-    const { statusStepMs, whatsappRead } = this.deps.behaviour();
+    const { statusStepMs: step, whatsappRead } = this.deps.behaviour();
     const { store } = this.deps;
     const steps: Step[] = [{ status: 'queued', at: message.createdAt, error: null }];
-    const leaves = message.dispatchedAt;
-    if (message.channel === 'whatsapp' && message.contentSid === null && !store.inSession(message.to, leaves)) {
-      steps.push({ status: 'failed', at: leaves, error: asyncErrors.outsideSessionWindow });
+    // One step after leaving the queue, so `queued` and `sent` are not posted at the same instant.
+    const sent = message.dispatchedAt + step;
+    if (message.channel === 'whatsapp' && message.contentSid === null && !store.inSession(message.to, message.dispatchedAt)) {
+      steps.push({ status: 'failed', at: sent, error: asyncErrors.outsideSessionWindow });
       return steps;
     }
-    steps.push({ status: 'sent', at: leaves, error: null });
+    steps.push({ status: 'sent', at: sent, error: null });
     if (store.isUnreachable(message.to)) {
-      steps.push({ status: 'undelivered', at: leaves + statusStepMs, error: asyncErrors.unreachable });
+      steps.push({ status: 'undelivered', at: sent + step, error: asyncErrors.unreachable });
       return steps;
     }
-    steps.push({ status: 'delivered', at: leaves + statusStepMs, error: null });
-    if (message.channel === 'whatsapp' && whatsappRead) steps.push({ status: 'read', at: leaves + 2 * statusStepMs, error: null });
+    steps.push({ status: 'delivered', at: sent + step, error: null });
+    if (message.channel === 'whatsapp' && whatsappRead) steps.push({ status: 'read', at: sent + 2 * step, error: null });
     return steps;
   }
 

@@ -57,15 +57,15 @@ export function rfc2822(epochMs: number): string {
 export const messagesListPath = (accountSid: string) => `/${API_VERSION}/Accounts/${accountSid}/Messages.json`;
 export const messagePath = (accountSid: string, sid: string) => `/${API_VERSION}/Accounts/${accountSid}/Messages/${sid}.json`;
 
-/** A message is "sent" once it has left its sender's queue. */
-export function dateSentOf(message: SimMessage, now: number): number | null {
+/** date_sent: the time the message left its sender's queue, shown once its status says it was sent. */
+export function dateSentOf(message: SimMessage): number | null {
   const sentStates: MessageStatus[] = ['sending', 'sent', 'delivered', 'undelivered', 'read'];
-  return message.dispatchedAt <= now && sentStates.includes(message.status) ? message.dispatchedAt : null;
+  return sentStates.includes(message.status) ? message.dispatchedAt : null;
 }
 
-export function toMessageJson(message: SimMessage, now: number): MessageResourceJson {
+export function toMessageJson(message: SimMessage): MessageResourceJson {
   const base = messagePath(message.accountSid, message.sid).replace(/\.json$/, '');
-  const sent = dateSentOf(message, now);
+  const sent = dateSentOf(message);
   return {
     account_sid: message.accountSid,
     api_version: API_VERSION,
