@@ -99,6 +99,8 @@ const schema = z.object({
   RELAY_API_KEYS: apiKeys,
 
   PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
+  /** Workers refuse inputs not encrypted with a known key; default on unless NODE_ENV=development. */
+  STRICT_PAYLOADS: bool.optional(),
   CODEC_CORS_ORIGINS: z.string().default('http://127.0.0.1:8233,http://localhost:8233').transform(csv),
 
   /** Signs operator session cookies; derived from RELAY_API_KEYS when unset. */
@@ -149,7 +151,8 @@ export interface Config {
     uiUrl: string;
   };
   api: { host: string; port: number; publicUrl: string; keys: ApiKey[] };
-  codec: { keys: EncryptionKey[]; corsOrigins: string[] };
+  /** `strictPayloads`: workers refuse starts, signals, updates and queries not encrypted with a known key. */
+  codec: { keys: EncryptionKey[]; corsOrigins: string[]; strictPayloads: boolean };
   /** Operator sign-in (`/ui/sign-in`): HMAC secret for the session cookie, its lifetime, Secure flag. */
   session: { secret: Buffer; ttlMs: number; secure: boolean };
   rateLimit: { windowMs: number; perKey: number; perAddress: number };
@@ -204,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codec: {
       keys: raw.PAYLOAD_ENCRYPTION_KEYS,
       corsOrigins: raw.CODEC_CORS_ORIGINS,
+      strictPayloads: raw.STRICT_PAYLOADS ?? raw.NODE_ENV !== 'development',
     },
     session: {
       secret: sessionSecret(raw.SESSION_SECRET, raw.RELAY_API_KEYS),

@@ -29,6 +29,11 @@ export const FailureType = {
   NotFound: 'NotFound',
   /** The data conflicts with what is there and needs a decision, not a retry. */
   Conflict: 'Conflict',
+  /**
+   * Strict payload mode refused an input that is not encrypted with one of Relay's keys:
+   * someone reached Temporal directly, bypassing Relay.
+   */
+  UnencryptedPayload: 'UnencryptedPayload',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
@@ -42,6 +47,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureTypeName[] = [
   FailureType.InvalidInput,
   FailureType.NotFound,
   FailureType.Conflict,
+  FailureType.UnencryptedPayload,
 ];
 
 export function isNonRetryableFailureType(type: string | null | undefined): boolean {

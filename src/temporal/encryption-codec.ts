@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
+import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { EncryptionKey } from '../config';
+import { unencryptedPayloadMarker } from '../domain/unencrypted-payload';
 
 /**
  * Encrypts every payload (workflow inputs, results, signals, activity arguments) with
@@ -17,15 +18,31 @@ const TAG_BYTES = 16;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+export interface EncryptionCodecOptions {
+  /**
+   * Strict mode (the worker's codec): a payload that is not encrypted with a configured key
+   * (plaintext, an unknown key id, ciphertext that fails authentication) decodes to an
+   * `UnencryptedPayloadMarker` instead of passing through or throwing. Throwing would fail
+   * the workflow task, which Temporal retries for ever, so a forged signal could wedge a live
+   * workflow; the workflow interceptors refuse the marker instead. Tampered ciphertext is
+   * treated the same way: it is an attack or corruption, and must not wedge a workflow either.
+   * Off: plaintext passes through (the codec endpoint shows whole histories) and a payload
+   * that cannot be decrypted throws.
+   */
+  strict?: boolean;
+}
+
 export class EncryptionCodec implements PayloadCodec {
   private readonly byId: Map<string, Buffer>;
   private readonly current: EncryptionKey;
+  private readonly strict: boolean;
 
-  constructor(keys: EncryptionKey[]) {
+  constructor(keys: EncryptionKey[], options: EncryptionCodecOptions = {}) {
     const [first] = keys;
     if (!first) throw new ValueError('EncryptionCodec needs at least one key');
     this.current = first;
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
+    this.strict = options.strict ?? false;
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -39,16 +56,30 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => {
-      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-      if (!encoding || decoder.decode(encoding) !== ENCRYPTED_ENCODING) return payload;
-      const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
-      const keyId = keyIdBytes ? decoder.decode(keyIdBytes) : '';
-      const key = this.byId.get(keyId);
-      if (!key) throw new ValueError(`No payload encryption key with id "${keyId}" is configured`);
+    return payloads.map((payload) => this.decodeOne(payload));
+  }
+
+  private decodeOne(payload: Payload): Payload {
+    const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+    if (!encoding || decoder.decode(encoding) !== ENCRYPTED_ENCODING) {
+      return this.strict ? refused('not encrypted') : payload;
+    }
+    const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
+    const keyId = keyIdBytes ? decoder.decode(keyIdBytes) : '';
+    const key = this.byId.get(keyId);
+    if (!key) {
+      // The key id is not secret; cut it short, as anyone can write it.
+      const message = `No payload encryption key with id ${JSON.stringify(keyId.slice(0, 40))} is configured`;
+      if (this.strict) return refused(message);
+      throw new ValueError(message);
+    }
+    try {
       if (!payload.data) throw new ValueError('Encrypted payload has no data');
       return temporal.api.common.v1.Payload.decode(decrypt(key, payload.data));
-    });
+    } catch (err) {
+      if (this.strict) return refused(`cannot be decrypted with key ${JSON.stringify(keyId)} (tampered or corrupt)`);
+      throw err;
+    }
   }
 
   private encrypt(plain: Uint8Array): Uint8Array {
@@ -59,6 +90,8 @@ export class EncryptionCodec implements PayloadCodec {
     return Buffer.concat([iv, body, cipher.getAuthTag()]);
   }
 }
+
+const refused = (reason: string): Payload => defaultPayloadConverter.toPayload(unencryptedPayloadMarker(reason));
 
 function decrypt(key: Buffer, sealed: Uint8Array): Uint8Array {
   const buf = Buffer.from(sealed);

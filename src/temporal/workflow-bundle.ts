@@ -9,13 +9,14 @@ import type { WorkerOptions } from '@temporalio/worker';
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
 /** Workflow interceptors (run inside the sandbox). */
-export const WORKFLOW_INTERCEPTOR_MODULES: string[] = [];
+export const WORKFLOW_INTERCEPTOR_MODULES: string[] = [require.resolve('../workflows/interceptors/strict-payloads')];
 
 type BundlerLogger = NonNullable<Parameters<typeof bundleWorkflowCode>[0]['logger']>;
 
-export async function buildWorkflowBundle(logger?: BundlerLogger): Promise<WorkflowBundleWithSourceMap> {
+/** `workflowsPath` is for tests that need workflows of their own under production's recipe. */
+export async function buildWorkflowBundle(logger?: BundlerLogger, workflowsPath = WORKFLOWS_PATH): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    workflowsPath,
     workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     failureConverterPath: FAILURE_CONVERTER_PATH,
     logger: logger ?? silentBundlerLogger,

@@ -90,7 +90,8 @@ export async function startRelay(options: { withWorker?: boolean; env?: Record<s
     workers = await createWorkers({
       connection: env.nativeConnection,
       namespace: config.temporal.namespace,
-      dataConverter,
+      // As src/worker.ts: only workers are strict, clients stay lenient.
+      dataConverter: createDataConverter(config.codec.keys, { strict: config.codec.strictPayloads }),
       deps: { prisma },
       shutdownGraceMs: 1_000,
       workflowBundle: await workflowBundle(),
