@@ -1,7 +1,16 @@
+import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startTwilioSimulator, type TwilioSimulator, type TwilioSimulatorOptions } from '../src/integrations/twilio/simulator';
+import {
+  DEMO_ACCOUNT_SID,
+  DEMO_AUTH_TOKEN,
+  DEMO_RECIPIENTS,
+  DEMO_SENDERS,
+  startTwilioSimulator,
+  type TwilioSimulator,
+  type TwilioSimulatorOptions,
+} from '../src/integrations/twilio/simulator';
 
 // Everything below goes over real HTTP, the way a Twilio client would; the in-process handle is used only to set
 // up state and to read the simulator's record.
@@ -590,6 +599,9 @@ describe('Twilio simulator', () => {
     it('rejects invalid fault settings', async () => {
       const sim = await simulator();
       expect(() => sim.setFaults({ errorRate: 2 })).toThrow(/errorRate/);
+      // A typo must not silently run a benchmark without its fault.
+      expect(() => sim.setFaults({ errorRat: 0.2 } as never)).toThrow(/unknown fault setting errorRat/);
+      expect(() => sim.setCallbackBehaviour({ repeatRat: 0.2 } as never)).toThrow(/unknown callback setting repeatRat/);
       const res = await control(sim, 'PATCH', '/faults', { errorRate: 0.6, timeoutRate: 0.6 });
       expect(res.status).toBe(400);
       expect(sim.faults().errorRate).toBe(0);
@@ -629,6 +641,35 @@ describe('Twilio simulator', () => {
       const idle = await control(sim, 'GET', '/idle?timeoutMs=5000');
       expect(idle.body).toMatchObject({ idle: true, pendingWork: 0 });
       expect(hooks.received).toHaveLength(3);
+    });
+  });
+
+  describe('command line', () => {
+    it('runs with tsx, prints its URL and serves the seeded demo account until SIGTERM', async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/integrations/twilio/simulator/main.ts', '--port', '0'], {
+        cwd: `${__dirname}/..`,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (chunk: Buffer) => {
+            out += chunk.toString();
+            const match = /listening on (http:\/\/[^\s]+)/.exec(out);
+            if (match) resolve(match[1]!);
+          });
+          child.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+        });
+        const demo = { url, accountSid: DEMO_ACCOUNT_SID, authToken: DEMO_AUTH_TOKEN } as TwilioSimulator;
+        expect((await create(demo, { To: DEMO_RECIPIENTS.optedOut[0], From: DEMO_SENDERS.sms, Body: 'x' })).body.code).toBe(21610);
+        expect((await create(demo, { To: DEMO_RECIPIENTS.inSession[0], From: DEMO_SENDERS.whatsapp, Body: 'hello' })).status).toBe(201);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          await exited;
+        }
+      }
     });
   });
 });

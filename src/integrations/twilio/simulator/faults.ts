@@ -62,7 +62,10 @@ const RATE_KEYS = ['errorRate', 'tooManyRequestsRate', 'timeoutRate', 'dropAfter
 
 /** Rejects nonsense early so a typo in a benchmark does not silently run without faults. */
 export function validateFaults(faults: TwilioFaults): string[] {
-  const problems: string[] = [];
+  const known = Object.keys(defaultFaults());
+  const problems: string[] = Object.keys(faults)
+    .filter((key) => !known.includes(key))
+    .map((key) => `unknown fault setting ${key}`);
   for (const key of RATE_KEYS) {
     const v = faults[key];
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) problems.push(`${key} must be a number in [0, 1]`);

@@ -37,7 +37,10 @@ export const defaultCallbackBehaviour = (): CallbackBehaviour => ({
 });
 
 export function validateCallbackBehaviour(b: CallbackBehaviour): string[] {
-  const problems: string[] = [];
+  const known = Object.keys(defaultCallbackBehaviour());
+  const problems: string[] = Object.keys(b)
+    .filter((key) => !known.includes(key))
+    .map((key) => `unknown callback setting ${key}`);
   for (const key of ['repeatRate', 'outOfOrderRate'] as const)
     if (typeof b[key] !== 'number' || !(b[key] >= 0 && b[key] <= 1)) problems.push(`${key} must be a number in [0, 1]`);
   for (const key of ['statusStepMs', 'timeoutMs', 'retryDelayMs'] as const)
