@@ -23,6 +23,12 @@ export const FailureType = {
   VendorAuthFailed: 'VendorAuthFailed',
   /** The vendor refused the request itself (4xx, validation, business rule). */
   VendorRejected: 'VendorRejected',
+  /** The recipient's address is not valid (Twilio 21211). */
+  RecipientInvalid: 'RecipientInvalid',
+  /** The recipient opted out (Twilio 21610, an inbound STOP); only an opt-in lifts it. */
+  RecipientOptedOut: 'RecipientOptedOut',
+  /** The vendor accepted the message but reported it failed or undelivered (e.g. Twilio 63016). */
+  DeliveryFailed: 'DeliveryFailed',
   /** Relay's own input is invalid. */
   InvalidInput: 'InvalidInput',
   /** The thing asked for does not exist. */
@@ -44,6 +50,9 @@ export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
  */
 export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureTypeName[] = [
   FailureType.VendorRejected,
+  FailureType.RecipientInvalid,
+  FailureType.RecipientOptedOut,
+  FailureType.DeliveryFailed,
   FailureType.InvalidInput,
   FailureType.NotFound,
   FailureType.Conflict,
