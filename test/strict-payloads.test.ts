@@ -1,5 +1,6 @@
 import { Client, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type Payload, type PayloadCodec, defaultPayloadConverter } from '@temporalio/common';
+import { CompleteAsyncError } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../src/config';
@@ -201,7 +202,12 @@ describe('strict mode against Temporal (NODE_ENV=test, so on)', () => {
           namespace: relay().config.temporal.namespace,
           taskQueue: queues.activities,
           dataConverter: createDataConverter(keys, { strict: true }),
-          activities: { shout: async (text: string) => text.toUpperCase() },
+          activities: {
+            shout: async (text: string) => text.toUpperCase(),
+            completedElsewhere: async () => {
+              throw new CompleteAsyncError();
+            },
+          },
           interceptors: { activity: [refuseUnencryptedActivityInputs] },
         }),
         // Someone else's workflow worker, without Relay's codec.
@@ -284,6 +290,25 @@ describe('strict mode against Temporal (NODE_ENV=test, so on)', () => {
         args: [queues.activities, 'from outside'],
       });
       expect(result).toBe('failed:UnencryptedPayload:true');
+    });
+
+    it('fails a workflow whose activity result was completed in plaintext from outside', async () => {
+      const run = async (complete: Client) => {
+        const handle = await startAwait();
+        await waitFor(
+          () => complete.activity.complete({ workflowId: handle.workflowId, activityId: 'completed-elsewhere' }, 'forged').then(() => true, () => false),
+          Boolean,
+        );
+        return handle.result();
+      };
+      const startAwait = () =>
+        relay().env.client.workflow.start('awaitActivityWorkflow', { taskQueue: queues.strict, workflowId: uniqueId('await'), args: [queues.activities] });
+
+      expect(await run(relay().env.client)).toBe('forged');
+      const err: unknown = await run(raw()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect((err as WorkflowFailedError).cause).toMatchObject({ type: 'UnencryptedPayload', nonRetryable: true });
+      expect((err as WorkflowFailedError).cause!.message).toContain('Activity completedElsewhere returned a result that is not encrypted');
     });
 
     it('accepts plaintext everywhere when strict mode is off', async () => {

@@ -2,3 +2,4 @@
 // `buildWorkflowBundle(undefined, require.resolve('./workflows'))`.
 export { collectWorkflow } from './collect';
 export { callActivityWorkflow } from './call-activity';
+export { awaitActivityWorkflow } from './await-activity';
