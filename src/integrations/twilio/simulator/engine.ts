@@ -245,6 +245,7 @@ export class SimulatorEngine {
 
   stop(): void {
     this.scheduler.cancelAll();
+    this.webhooks.close();
   }
 }
 

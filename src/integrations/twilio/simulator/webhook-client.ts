@@ -5,6 +5,8 @@
  * overrides are honoured and never sent.
  */
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import type { Scheduler } from './scheduler';
 import { twilioSignature } from './signature';
 
@@ -48,6 +50,10 @@ interface ConnectionOverrides {
 }
 
 const MAX_LOG = 100_000;
+/** Connections per receiver: bursts queue here instead of opening thousands of sockets. */
+const MAX_SOCKETS = 64;
+
+class TimeoutError extends Error {}
 
 function splitFragment(rawUrl: string): { url: string; overrides: ConnectionOverrides } {
   const hash = rawUrl.indexOf('#');
@@ -66,8 +72,17 @@ function splitFragment(rawUrl: string): { url: string; overrides: ConnectionOver
 
 export class WebhookClient {
   private readonly log: WebhookAttempt[] = [];
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+    https: new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+  };
 
   constructor(private readonly options: WebhookClientOptions) {}
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
 
   attempts(): WebhookAttempt[] {
     return this.log.map((a) => ({ ...a, params: { ...a.params } }));
@@ -116,40 +131,70 @@ export class WebhookClient {
     };
     if (this.log.length < MAX_LOG) this.log.push(record);
     const { signal, release } = this.options.scheduler.signal();
-    const timeout = AbortSignal.timeout(timeoutMs ?? this.options.timeoutMs());
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
+      record.result = await this.postForm(
+        url,
+        {
           'content-type': 'application/x-www-form-urlencoded',
           'user-agent': 'TwilioProxy/1.1',
           'x-twilio-signature': signature,
           'i-twilio-idempotency-token': idempotencyToken,
           'x-home-region': 'us1',
         },
-        body: new URLSearchParams(delivery.params).toString(),
-        signal: AbortSignal.any([signal, timeout]),
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      record.result = res.status;
-      return res.status >= 200 && res.status < 300;
+        new URLSearchParams(delivery.params).toString(),
+        timeoutMs ?? this.options.timeoutMs(),
+        signal,
+      );
+      return record.result >= 200 && record.result < 300;
     } catch (err) {
       if (signal.aborted) {
         record.result = 'aborted: simulator stopped';
         return null;
       }
-      record.result = timeout.aborted ? 'timeout' : errorText(err);
+      record.result = err instanceof TimeoutError ? 'timeout' : errorText(err);
       return false;
     } finally {
       release();
     }
   }
+
+  /** POSTs and resolves with the status; the timeout runs from when a connection is assigned, as Twilio's do. */
+  private postForm(url: string, headers: Record<string, string>, body: string, timeoutMs: number, signal: AbortSignal): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const target = new URL(url);
+      const secure = target.protocol === 'https:';
+      let timer: NodeJS.Timeout | undefined;
+      const req = (secure ? https : http).request(target, {
+        method: 'POST',
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        agent: secure ? this.agents.https : this.agents.http,
+        signal,
+      });
+      req.once('socket', () => {
+        timer = setTimeout(() => req.destroy(new TimeoutError('timeout')), timeoutMs);
+      });
+      req.once('response', (res) => {
+        res.resume();
+        res.once('end', () => {
+          clearTimeout(timer);
+          resolve(res.statusCode ?? 0);
+        });
+        res.once('error', (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
+      });
+      req.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      req.end(body);
+    });
+  }
 }
 
 function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = (err as Error & { cause?: unknown }).cause;
-    return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
-  }
-  return String(err);
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  return typeof code === 'string' ? `${code}: ${message}` : message;
 }
