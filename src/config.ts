@@ -83,7 +83,8 @@ const schema = z.object({
 
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default(DEFAULT_DATABASE_URL),
 
-  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+  /** Unset: `npm start` runs a local dev server on 127.0.0.1:RELAY_DEV_TEMPORAL_PORT. */
+  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TLS: bool.default(false),
   TEMPORAL_TLS_CERT_PATH: optionalPath,
@@ -92,6 +93,9 @@ const schema = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  /** `npm start` only: the local dev server's port and where it keeps its state. */
+  RELAY_DEV_TEMPORAL_PORT: port.default(7233),
+  RELAY_DATA_DIR: z.string().min(1).default('.data'),
 
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
@@ -110,6 +114,17 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(1_200),
   RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(2_400),
+
+  /** Delivery policy of every notification: exponential backoff until the give-up horizon. */
+  NOTIFY_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(1_000),
+  NOTIFY_RETRY_BACKOFF: z.coerce.number().min(1).max(10).default(2),
+  NOTIFY_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(10).default(10 * 60_000),
+  NOTIFY_GIVE_UP_AFTER_MS: z.coerce.number().int().min(1_000).default(24 * 60 * 60_000),
+  NOTIFY_RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60 * 60_000),
+  /** Notification-log rows (and the personal data in them) are purged this long after they closed. */
+  NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Public base URL Twilio posts status callbacks to (the API's); default API_PUBLIC_URL. */
+  NOTIFY_CALLBACK_BASE_URL: z.url().optional(),
 
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_METRICS_PORT: port.default(9464),
@@ -150,12 +165,19 @@ export interface Config {
     apiKey?: string;
     uiUrl: string;
   };
+  /** What `npm start` runs locally: the dev server's port (when TEMPORAL_ADDRESS is unset) and its state directory. */
+  local: { temporalPort: number; dataDir: string };
   api: { host: string; port: number; publicUrl: string; keys: ApiKey[] };
   /** `strictPayloads`: workers refuse starts, signals, updates and queries not encrypted with a known key. */
   codec: { keys: EncryptionKey[]; corsOrigins: string[]; strictPayloads: boolean };
   /** Operator sign-in (`/ui/sign-in`): HMAC secret for the session cookie, its lifetime, Secure flag. */
   session: { secret: Buffer; ttlMs: number; secure: boolean };
   rateLimit: { windowMs: number; perKey: number; perAddress: number };
+  notifications: {
+    policy: { initialIntervalMs: number; backoffCoefficient: number; maximumIntervalMs: number; giveUpAfterMs: number; receiptTimeoutMs: number };
+    retentionDays: number;
+    callbackBaseUrl: string;
+  };
   worker: { metricsHost: string; metricsPort: number; shutdownGraceMs: number; workflowBundlePath?: string };
 }
 
@@ -185,7 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: raw.LOG_LEVEL,
     databaseUrl: raw.DATABASE_URL,
     temporal: {
-      address: raw.TEMPORAL_ADDRESS,
+      address: raw.TEMPORAL_ADDRESS ?? `127.0.0.1:${raw.RELAY_DEV_TEMPORAL_PORT}`,
       namespace: raw.TEMPORAL_NAMESPACE,
       tls: tlsOn
         ? {
@@ -198,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiKey: raw.TEMPORAL_API_KEY,
       uiUrl: raw.TEMPORAL_UI_URL,
     },
+    local: { temporalPort: raw.RELAY_DEV_TEMPORAL_PORT, dataDir: raw.RELAY_DATA_DIR },
     api: {
       host: raw.API_HOST,
       port: raw.API_PORT,
@@ -218,6 +241,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowMs: raw.RATE_LIMIT_WINDOW_SECONDS * 1_000,
       perKey: raw.RATE_LIMIT_PER_KEY,
       perAddress: raw.RATE_LIMIT_PER_ADDRESS,
+    },
+    notifications: {
+      policy: {
+        initialIntervalMs: raw.NOTIFY_RETRY_INITIAL_MS,
+        backoffCoefficient: raw.NOTIFY_RETRY_BACKOFF,
+        maximumIntervalMs: raw.NOTIFY_RETRY_MAX_INTERVAL_MS,
+        giveUpAfterMs: raw.NOTIFY_GIVE_UP_AFTER_MS,
+        receiptTimeoutMs: raw.NOTIFY_RECEIPT_TIMEOUT_MS,
+      },
+      retentionDays: raw.NOTIFICATION_RETENTION_DAYS,
+      callbackBaseUrl: (raw.NOTIFY_CALLBACK_BASE_URL ?? publicUrl).replace(/\/$/, ''),
     },
     worker: {
       metricsHost: raw.WORKER_METRICS_HOST,

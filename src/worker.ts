@@ -40,7 +40,7 @@ async function main(): Promise<void> {
 
   // Schedules start workflows with encrypted arguments: the client needs Relay's converter.
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.codec.keys) });
-  const schedules = await ensureSchedules(client, relaySchedules(resolveTaskQueues()));
+  const schedules = await ensureSchedules(client, relaySchedules(resolveTaskQueues(), config));
   if (schedules.created.length || schedules.updated.length) logger.info(schedules, 'schedules reconciled');
 
   const prisma = createPrismaClient(config.databaseUrl);

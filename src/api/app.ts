@@ -6,6 +6,8 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
 import { NotFoundError } from '../errors';
+import type { PrismaClient } from '../generated/prisma/client';
+import type { TwilioConfig } from '../integrations/twilio/config';
 import type { Logger } from '../logger';
 import { type TaskQueues, resolveTaskQueues } from '../temporal/task-queues';
 import { authenticate } from './auth';
@@ -16,6 +18,7 @@ import { createRegistry, generateDocument } from './openapi';
 import { rateLimits } from './rate-limit';
 import { codecRouter, registerCodecOpenApi } from './routes/codec';
 import { echoRouter, registerEchoOpenApi } from './routes/echo';
+import { notificationsRouter, registerNotificationsOpenApi, twilioWebhooksRouter } from './routes/notifications';
 import { healthRouter, registerHealthOpenApi, type ReadinessChecks } from './routes/health';
 import { signInRouter } from './routes/sign-in';
 import { operatorSessions } from './session';
@@ -27,6 +30,9 @@ export interface AppDeps {
   codec: PayloadCodec;
   metrics: ApiMetrics;
   readiness: ReadinessChecks;
+  prisma: PrismaClient;
+  /** Twilio's section (live or demo): the API verifies its callbacks' signatures. */
+  twilio: TwilioConfig;
   /** Vendor callback routes, mounted at /v1/webhooks: signature-authenticated, never rate limited. */
   webhooks?: Router;
   /** Overrides task queue names (tests run isolated workers). */
@@ -63,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   registerHealthOpenApi(registry);
   registerEchoOpenApi(registry);
   registerCodecOpenApi(registry);
+  registerNotificationsOpenApi(registry);
   const openapi = generateDocument(registry, config.api.publicUrl);
 
   // Public: health probes and the API description (it holds no data).
@@ -74,6 +81,16 @@ export function createApp(deps: AppDeps): Express {
 
   // Vendor callbacks authenticate by signature (each router checks its own) and are never
   // rate limited: keep them above the limiters and API-key authentication below.
+  app.use(
+    '/v1/webhooks',
+    twilioWebhooksRouter({
+      prisma: deps.prisma,
+      temporal: deps.temporal,
+      logger,
+      authToken: deps.twilio.authToken,
+      publicBaseUrl: config.notifications.callbackBaseUrl,
+    }),
+  );
   if (deps.webhooks) app.use('/v1/webhooks', deps.webhooks);
 
   // Everything from here on is for Relay's own callers (API keys, signed-in operators) and
@@ -89,12 +106,10 @@ export function createApp(deps: AppDeps): Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   const uiBase = `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/`;
-  app.use(
-    echoRouter({
-      starter: { client: deps.temporal, taskQueues: resolveTaskQueues(deps.taskQueues) },
-      webUiUrl: (id) => uiBase + encodeURIComponent(id),
-    }),
-  );
+  const webUiUrl = (id: string) => uiBase + encodeURIComponent(id);
+  const starter = { client: deps.temporal, taskQueues: resolveTaskQueues(deps.taskQueues) };
+  app.use(echoRouter({ starter, webUiUrl }));
+  app.use(notificationsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl }));
 
   app.use((req) => {
     throw new NotFoundError(`No route ${req.method} ${req.path}`);

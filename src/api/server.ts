@@ -2,6 +2,7 @@ import 'dotenv/config';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../config';
 import { createPrismaClient } from '../db/prisma';
+import { loadTwilioConfig } from '../integrations/twilio/config';
 import { createLogger } from '../logger';
 import { createTemporalClient } from '../temporal/client';
 import { EncryptionCodec } from '../temporal/encryption-codec';
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
     codec: new EncryptionCodec(config.codec.keys),
     metrics: createApiMetrics(),
     readiness: dependencyChecks(prisma, connection),
+    prisma,
+    twilio: loadTwilioConfig(),
   });
 
   const server = app.listen(config.api.port, config.api.host, () => {

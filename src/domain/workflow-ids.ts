@@ -13,6 +13,8 @@ function part(value: string): string {
 
 export const WorkflowIds = {
   echo: (id: string) => `echo-${part(id)}`,
+  /** One workflow per message: the id is the client's idempotency key. */
+  notification: (id: string) => `notification-${part(id)}`,
 } as const;
 
 export const WORKFLOW_ID_PART = SAFE_PART;

@@ -1,10 +1,33 @@
-import type { TaskQueues } from './task-queues';
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import type { Config } from '../config';
+import { BusinessStatus, RelayEntity, RelayIntegration, RelayStatus } from '../domain/search-attributes';
+import { purgeNotificationsWorkflow } from '../workflows/notifications/purge';
 import type { RelaySchedule } from './schedules';
+import type { TaskQueues } from './task-queues';
 
 /**
  * Every Temporal Schedule Relay owns; integrations add theirs here. Ids are stable: the
- * worker reconciles them at every start (`ensureSchedules`).
+ * worker reconciles them at every start (`ensureSchedules`), keeping operators' pauses.
  */
-export function relaySchedules(_queues: TaskQueues): RelaySchedule[] {
-  return [];
+export function relaySchedules(queues: TaskQueues, config: Pick<Config, 'notifications'>): RelaySchedule[] {
+  return [
+    {
+      scheduleId: 'notifications-purge',
+      description: `Deletes notification-log rows (and their personal data) ${config.notifications.retentionDays} days after they closed`,
+      spec: { calendars: [{ hour: 3, minute: 17 }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: purgeNotificationsWorkflow,
+        workflowId: 'notifications-purge',
+        taskQueue: queues.notifications,
+        args: [{ retentionDays: config.notifications.retentionDays }],
+        typedSearchAttributes: [
+          { key: RelayIntegration, value: 'notifications' },
+          { key: RelayEntity, value: 'notification-log' },
+          { key: RelayStatus, value: BusinessStatus.running },
+        ],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    },
+  ];
 }

@@ -1,5 +1,6 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import { type ActivityDeps, createCoreActivities } from '../activities';
+import { createNotificationActivities } from '../activities/notifications';
 import { TaskQueue } from './task-queues';
 
 /**
@@ -9,7 +10,8 @@ import { TaskQueue } from './task-queues';
  */
 export interface WorkerRow {
   queue: keyof typeof TaskQueue;
-  activities: (deps: ActivityDeps) => object;
+  /** The queue's activities, or undefined when this process lacks what they need (the queue is not served). */
+  activities: (deps: ActivityDeps) => object | undefined;
   limits?: Pick<
     WorkerOptions,
     | 'maxConcurrentActivityTaskExecutions'
@@ -23,4 +25,11 @@ export interface WorkerRow {
 
 export const WORKER_TABLE: readonly WorkerRow[] = [
   { queue: 'core', activities: createCoreActivities, limits: { maxConcurrentActivityTaskExecutions: 50 } },
+  {
+    queue: 'notifications',
+    activities: (deps) => deps.notifications && createNotificationActivities(deps.notifications),
+    // Sends are local activities paced by the per-sender budget in PostgreSQL (shared by all
+    // workers), not by a queue-wide limit, which cannot tell senders apart.
+    limits: { maxConcurrentLocalActivityExecutions: 200, maxConcurrentActivityTaskExecutions: 100, maxConcurrentWorkflowTaskExecutions: 100 },
+  },
 ];

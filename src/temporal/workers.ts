@@ -1,6 +1,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import type { ActivityDeps } from '../activities';
+import { refuseUnencryptedActivityInputs } from './strict-activity-inputs';
 import { type TaskQueues, resolveTaskQueues } from './task-queues';
 import { WORKER_TABLE, type WorkerRow } from './worker-table';
 
@@ -21,8 +22,12 @@ export interface WorkerSetup {
 /** One worker per row of the worker table. */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const queues = resolveTaskQueues(setup.taskQueues);
+  const served = (setup.rows ?? WORKER_TABLE).flatMap((row) => {
+    const activities = row.activities(setup.deps);
+    return activities ? [{ row, activities }] : [];
+  });
   return Promise.all(
-    (setup.rows ?? WORKER_TABLE).map((row) =>
+    served.map(({ row, activities }) =>
       Worker.create({
         connection: setup.connection,
         namespace: setup.namespace,
@@ -30,7 +35,9 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         shutdownGraceTime: setup.shutdownGraceMs,
         workflowBundle: setup.workflowBundle,
         taskQueue: queues[row.queue],
-        activities: row.activities(setup.deps),
+        activities,
+        // Only acts on inputs the strict codec marked (a plaintext or foreign-key payload).
+        interceptors: { activity: [refuseUnencryptedActivityInputs] },
         ...row.limits,
       }),
     ),

@@ -6,6 +6,7 @@ import { type AppDeps, createApp } from '../../src/api/app';
 import { createApiMetrics } from '../../src/api/metrics';
 import { type Config, loadConfig } from '../../src/config';
 import { createPrismaClient } from '../../src/db/prisma';
+import { loadTwilioConfig } from '../../src/integrations/twilio/config';
 import { createLogger } from '../../src/logger';
 import { dependencyChecks } from '../../src/api/routes/health';
 import { createDataConverter } from '../../src/temporal/data-converter';
@@ -139,6 +140,8 @@ export function appWith(relay: HarnessParts, overrides: Partial<AppDeps>): Expre
     codec: new EncryptionCodec(relay.config.codec.keys),
     metrics: createApiMetrics(),
     readiness: dependencyChecks(relay.prisma, relay.env.connection),
+    prisma: relay.prisma,
+    twilio: loadTwilioConfig(testEnv()),
     taskQueues: relay.taskQueues,
     ...overrides,
   });

@@ -1,0 +1,32 @@
+import type { PrismaClient } from '../../generated/prisma/client';
+import type { Logger } from '../../logger';
+
+/** What the notification activities need from Twilio (the adapter in src/integrations/twilio). */
+export interface TwilioMessaging {
+  createMessage(
+    request: { to: string; from: string; body?: string; contentSid?: string; contentVariables?: Record<string, string>; statusCallback?: string },
+    signal?: AbortSignal,
+  ): Promise<{ sid: string; status: string }>;
+  findSentMessage(
+    query: { to: string; from: string; body?: string; contentSid?: string; since: Date; excludeSids: string[] },
+    signal?: AbortSignal,
+  ): Promise<{ sid: string; status: string } | null | undefined>;
+}
+
+export interface Sender {
+  channel: 'sms' | 'whatsapp';
+  /** Exactly what Twilio takes as `From` (`+15005550006`, `whatsapp:+14155238886`). */
+  address: string;
+  ratePerSecond: number;
+}
+
+export interface NotificationDeps {
+  prisma: PrismaClient;
+  logger: Logger;
+  twilio: TwilioMessaging;
+  senders: readonly Sender[];
+  /** Where Twilio posts status callbacks for a notification (signed URL, see the API route). */
+  statusCallbackUrl: (notificationId: string) => string;
+  /** Longest a send may wait inside its activity for the sender's next slot; longer waits become durable timers. */
+  maxInlineRateWaitMs: number;
+}

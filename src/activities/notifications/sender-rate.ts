@@ -1,0 +1,27 @@
+import type { PrismaClient } from '../../generated/prisma/client';
+
+/**
+ * Sends at a little under the vendor's rate, so timing jitter between processes never
+ * pushes a one-second window over it (real Twilio would queue the excess for hours).
+ */
+export const SEND_RATE_HEADROOM = 0.96;
+
+export interface SendSlot {
+  /** How long to wait before sending, measured on the database's clock (shared by all workers). */
+  waitMs: number;
+}
+
+/**
+ * Reserves the sender's next free send slot (generic cell rate algorithm on one row):
+ * every worker process draws from the same budget, and the row lock orders them.
+ */
+export async function reserveSendSlot(prisma: PrismaClient, sender: string, ratePerSecond: number): Promise<SendSlot> {
+  const interval = 1 / (ratePerSecond * SEND_RATE_HEADROOM);
+  const [row] = await prisma.$queryRaw<{ wait_ms: number }[]>`
+    INSERT INTO sender_rate_bucket AS b (sender, next_at)
+    VALUES (${sender}, clock_timestamp() + make_interval(secs => ${interval}::float8))
+    ON CONFLICT (sender) DO UPDATE
+      SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => ${interval}::float8)
+    RETURNING GREATEST(0, EXTRACT(EPOCH FROM (b.next_at - make_interval(secs => ${interval}::float8) - clock_timestamp())) * 1000)::float8 AS wait_ms`;
+  return { waitMs: Math.max(0, Number(row?.wait_ms ?? 0)) };
+}

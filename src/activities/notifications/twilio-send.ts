@@ -1,0 +1,108 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { FailureType } from '../../domain/failure-types';
+import type { NotificationRequest, NotificationStatus } from '../../domain/notifications';
+import { WorkflowIds } from '../../domain/workflow-ids';
+import { isOptedOut, recordConsent } from './consent';
+import type { NotificationDeps, Sender } from './deps';
+import { advanceStatus, newNotificationRow } from './notification-log';
+import { reserveSendSlot } from './sender-rate';
+
+export interface TwilioSendInput {
+  request: NotificationRequest;
+  /** When the first attempt started: an earlier attempt's message is looked up from then on. */
+  firstAttemptAt: number;
+  /** A slot reserved by an earlier call that deferred (epoch ms); no new reservation is made. */
+  reservedSlotAt?: number;
+}
+
+export type TwilioSendResult =
+  | { status: NotificationStatus; vendorMessageId?: string; deferredUntil?: undefined }
+  /** The sender's next slot is far off: the workflow waits on a durable timer, then calls again. */
+  | { deferredUntil: number };
+
+export function pickSender(senders: readonly Sender[], request: NotificationRequest): Sender {
+  const channel = request.channel === 'whatsapp' ? 'whatsapp' : 'sms';
+  const bare = (address: string) => address.replace(/^whatsapp:/, '');
+  const sender = request.sender
+    ? senders.find((s) => s.channel === channel && bare(s.address) === bare(request.sender!))
+    : senders.find((s) => s.channel === channel);
+  if (!sender) {
+    throw ApplicationFailure.nonRetryable(`no ${channel} sender ${request.sender ?? ''} is configured`.replace('  ', ' '), FailureType.InvalidInput);
+  }
+  return sender;
+}
+
+/** `{{name}}` placeholders in a body, filled from the request's variables. */
+export const renderBody = (body: string | undefined, variables: Record<string, string> = {}) =>
+  body?.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (whole, name: string) => variables[name] ?? whole);
+
+/** Twilio addresses WhatsApp users as `whatsapp:+E164`; Relay stores the bare number. */
+const onWire = (channel: string, address: string) => (channel === 'whatsapp' ? `whatsapp:${address}` : address);
+
+/**
+ * Sends one SMS or WhatsApp message through Twilio, at most once at the receiver:
+ * Twilio's create has no idempotency key, so a retry first looks for a message an earlier
+ * attempt may have created (timeout after sending, worker killed mid-call) and adopts it.
+ */
+export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSendInput): Promise<TwilioSendResult> {
+  const { request } = input;
+  const { info, cancellationSignal: signal } = Context.current();
+  const sender = pickSender(deps.senders, request);
+
+  const row = await deps.prisma.notification.upsert({
+    where: { id: request.id },
+    create: { ...newNotificationRow(request, WorkflowIds.notification(request.id), 'sending', sender.address), attempts: 1 },
+    update: { attempts: { increment: 1 }, sender: sender.address },
+    select: { status: true, vendorMessageId: true },
+  });
+  await advanceStatus(deps.prisma, { id: request.id, status: 'sending' });
+  // An earlier attempt sent it and recorded it, then lost its completion.
+  if (row.vendorMessageId) return { status: 'sent', vendorMessageId: row.vendorMessageId };
+
+  if (await isOptedOut(deps.prisma, request.recipient)) {
+    throw ApplicationFailure.nonRetryable('the recipient opted out of messages', FailureType.RecipientOptedOut);
+  }
+
+  const message = {
+    to: onWire(request.channel, request.recipient),
+    from: sender.address,
+    ...(request.template && request.channel === 'whatsapp'
+      ? { contentSid: request.template, contentVariables: request.variables }
+      : { body: renderBody(request.body, request.variables) }),
+  };
+
+  if (info.attempt > 1) {
+    const claimed = await deps.prisma.notification.findMany({
+      where: { recipient: request.recipient, vendorMessageId: { not: null }, createdAt: { gte: new Date(input.firstAttemptAt - 86_400_000) } },
+      select: { vendorMessageId: true },
+    });
+    const found = await deps.twilio.findSentMessage(
+      { ...message, since: new Date(input.firstAttemptAt), excludeSids: claimed.map((c) => c.vendorMessageId!) },
+      signal,
+    );
+    if (found) {
+      deps.logger.info({ notificationId: request.id, sid: found.sid, attempt: info.attempt }, 'adopted a message an earlier attempt sent');
+      await advanceStatus(deps.prisma, { id: request.id, status: 'sent', vendorMessageId: found.sid });
+      return { status: 'sent', vendorMessageId: found.sid };
+    }
+  }
+
+  const waitMs = input.reservedSlotAt ? input.reservedSlotAt - Date.now() : (await reserveSendSlot(deps.prisma, sender.address, sender.ratePerSecond)).waitMs;
+  if (waitMs > deps.maxInlineRateWaitMs) return { deferredUntil: Date.now() + waitMs };
+  if (waitMs > 0) await sleep(waitMs, undefined, { signal });
+
+  try {
+    const sent = await deps.twilio.createMessage({ ...message, statusCallback: deps.statusCallbackUrl(request.id) }, signal);
+    await advanceStatus(deps.prisma, { id: request.id, status: 'sent', vendorMessageId: sent.sid });
+    return { status: 'sent', vendorMessageId: sent.sid };
+  } catch (err) {
+    const failure = err instanceof ApplicationFailure ? err : undefined;
+    if (failure?.type === FailureType.RecipientOptedOut) await recordConsent(deps.prisma, request.recipient, true, 'twilio-21610');
+    await deps.prisma.notification.update({
+      where: { id: request.id },
+      data: { lastError: failure?.message ?? (err as Error).message, errorCode: failure?.type ?? null },
+    });
+    throw err;
+  }
+}

@@ -1,0 +1,110 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Router } from 'express';
+import { recordConsent } from '../../../activities/notifications/consent';
+import type { DeliveryPolicy } from '../../../domain/notifications';
+import { ConflictError, NotFoundError } from '../../../errors';
+import type { PrismaClient, Prisma } from '../../../generated/prisma/client';
+import type { StarterContext } from '../../../temporal/starters/context';
+import { acceptNotification } from '../../../temporal/starters/notification';
+import { cancelNotificationUpdate } from '../../../workflows/notifications/definitions';
+import { principalOf, requireRole } from '../../auth';
+import { validated } from '../../validate';
+import { ConsentBody, ListNotificationsQuery, NotificationParams, SendNotificationBody } from './schemas';
+import { notificationView } from './view';
+
+export interface NotificationRouteDeps {
+  starter: StarterContext;
+  prisma: PrismaClient;
+  policy: DeliveryPolicy;
+  webUiUrl: (workflowId: string) => string;
+}
+
+/** Sending, reading and cancelling notifications; consent changes. */
+export function notificationsRouter(deps: NotificationRouteDeps): Router {
+  const router = Router();
+  const view = (row: Parameters<typeof notificationView>[0]) => notificationView(row, deps.webUiUrl);
+
+  router.post(
+    '/v1/notifications',
+    requireRole('service'),
+    validated({ body: SendNotificationBody }, async ({ body }, _req, res) => {
+      const { idempotencyKey, ...message } = body;
+      const { notification, created } = await acceptNotification(
+        { ...deps.starter, prisma: deps.prisma, policy: deps.policy },
+        { id: idempotencyKey, ...message, requestedBy: principalOf(res).name },
+      );
+      // 202: accepted, sent in the background (the request never waits for the vendor); 200: seen before.
+      res.status(created ? 202 : 200).location(`/v1/notifications/${notification.id}`).json(view(notification));
+    }),
+  );
+
+  router.get(
+    '/v1/notifications/:id',
+    requireRole('service'),
+    validated({ params: NotificationParams }, async ({ params }, _req, res) => {
+      const row = await deps.prisma.notification.findUnique({ where: { id: params.id } });
+      if (!row) throw new NotFoundError(`No notification ${params.id}`);
+      res.json(view(row));
+    }),
+  );
+
+  router.get(
+    '/v1/notifications',
+    requireRole('service'),
+    validated({ query: ListNotificationsQuery }, async ({ query }, _req, res) => {
+      const where: Prisma.NotificationWhereInput = {
+        status: query.status,
+        channel: query.channel,
+        appointmentId: query.appointmentId,
+        dossierId: query.dossierId,
+      };
+      const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+      if (cursor) where.OR = [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }];
+      const rows = await deps.prisma.notification.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: query.limit + 1 });
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      res.json({ items: page.map(view), nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null });
+    }),
+  );
+
+  router.delete(
+    '/v1/notifications/:id',
+    requireRole('service'),
+    validated({ params: NotificationParams }, async ({ params }, _req, res) => {
+      const row = await deps.prisma.notification.findUnique({ where: { id: params.id } });
+      if (!row) throw new NotFoundError(`No notification ${params.id}`);
+      if (row.status !== 'scheduled' && row.status !== 'accepted') {
+        throw new ConflictError(`Notification ${params.id} is already ${row.status}; only a message not yet sent can be cancelled`, { status: row.status });
+      }
+      try {
+        await deps.starter.client.workflow.getHandle(row.workflowId).executeUpdate(cancelNotificationUpdate, { args: [{ by: principalOf(res).name }] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
+          const now = await deps.prisma.notification.findUniqueOrThrow({ where: { id: params.id } });
+          throw new ConflictError(`Notification ${params.id} can no longer be cancelled (it is ${now.status})`, { status: now.status });
+        }
+        throw err;
+      }
+      res.json(view(await deps.prisma.notification.findUniqueOrThrow({ where: { id: params.id } })));
+    }),
+  );
+
+  router.put(
+    '/v1/consents',
+    requireRole('service'),
+    validated({ body: ConsentBody }, async ({ body }, _req, res) => {
+      await recordConsent(deps.prisma, body.recipient, body.optedOut, `api:${principalOf(res).name}`);
+      res.status(204).end();
+    }),
+  );
+
+  return router;
+}
+
+const encodeCursor = (row: { createdAt: Date; id: string }) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } | undefined {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(at ?? '');
+  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
+}

@@ -1,0 +1,93 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Router, type Request } from 'express';
+import { recordConsent } from '../../../activities/notifications/consent';
+import { advanceStatus } from '../../../activities/notifications/notification-log';
+import { fromTwilioStatus, isFinalStatus } from '../../../domain/notifications';
+import { WORKFLOW_ID_PART } from '../../../domain/workflow-ids';
+import type { PrismaClient } from '../../../generated/prisma/client';
+import { Prisma } from '../../../generated/prisma/client';
+import { twilioStatusCallbackParams, verifyTwilioSignature } from '../../../integrations/twilio/signature';
+import type { Logger } from '../../../logger';
+import { formBody } from '../../body';
+import { ForbiddenError } from '../../http-errors';
+import { deliveryReceiptSignal } from '../../../workflows/notifications/definitions';
+import { ValidationError } from '../../http-errors';
+
+export interface TwilioWebhookDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  logger: Logger;
+  /** Key of X-Twilio-Signature. */
+  authToken: string;
+  /** The public base URL Twilio calls (what the worker puts in StatusCallback). */
+  publicBaseUrl: string;
+}
+
+/** StatusCallback URL of one notification; the id rides in the signed query string. */
+export const statusCallbackUrl = (publicBaseUrl: string, notificationId: string) =>
+  `${publicBaseUrl}/v1/webhooks/twilio/status?notification=${encodeURIComponent(notificationId)}`;
+
+const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
+const OPT_IN = new Set(['START', 'YES', 'UNSTOP']);
+
+/**
+ * Twilio's callbacks, mounted under /v1/webhooks: authenticated by X-Twilio-Signature (no
+ * API key, no rate limit — Twilio retries a callback only once). Small form bodies only.
+ */
+export function twilioWebhooksRouter(deps: TwilioWebhookDeps): Router {
+  const router = Router();
+  const verify = (req: Request) => {
+    const url = `${deps.publicBaseUrl}${req.originalUrl}`;
+    if (!verifyTwilioSignature({ authToken: deps.authToken, url, params: req.body as Record<string, string>, signature: req.get('x-twilio-signature') })) {
+      throw new ForbiddenError('Invalid X-Twilio-Signature');
+    }
+  };
+
+  router.post('/twilio/status', ...formBody(64 * 1024), async (req, res) => {
+    verify(req);
+    const notificationId = typeof req.query.notification === 'string' ? req.query.notification : '';
+    const parsed = twilioStatusCallbackParams.safeParse(req.body);
+    if (!parsed.success || !WORKFLOW_ID_PART.test(notificationId)) throw new ValidationError('body', parsed.success ? [] : parsed.error.issues);
+    const cb = parsed.data;
+    const status = fromTwilioStatus(cb.MessageStatus);
+
+    // Repeats (Twilio's retry, or the same status reported twice) are no-ops.
+    try {
+      await deps.prisma.twilioCallbackReceipt.create({ data: { key: `${cb.MessageSid}:${cb.MessageStatus}` } });
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return void res.status(204).end();
+      throw err;
+    }
+    if (!status) return void res.status(204).end();
+
+    const errorCode = cb.ErrorCode !== undefined ? String(cb.ErrorCode) : undefined;
+    const moved = await advanceStatus(deps.prisma, { id: notificationId, status, code: errorCode, vendorMessageId: cb.MessageSid });
+    if (cb.ErrorCode === 21610) await recordConsent(deps.prisma, cb.To, true, 'twilio-21610');
+    if (moved && isFinalStatus(status)) {
+      const row = await deps.prisma.notification.findUnique({ where: { id: notificationId }, select: { workflowId: true } });
+      if (row) {
+        await deps.temporal.workflow
+          .getHandle(row.workflowId)
+          .signal(deliveryReceiptSignal, { status, errorCode, errorMessage: typeof req.body.ErrorMessage === 'string' ? req.body.ErrorMessage : undefined })
+          .catch((err: unknown) => {
+            // Closed already (receipt timeout passed): the log row above is the record.
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          });
+      }
+    }
+    res.status(204).end();
+  });
+
+  router.post('/twilio/inbound', ...formBody(64 * 1024), async (req, res) => {
+    verify(req);
+    const from = typeof req.body.From === 'string' ? req.body.From : '';
+    const word = typeof req.body.Body === 'string' ? req.body.Body.trim().toUpperCase() : '';
+    if (from && OPT_OUT.has(word)) await recordConsent(deps.prisma, from, true, 'inbound-stop');
+    if (from && OPT_IN.has(word)) await recordConsent(deps.prisma, from, false, 'inbound-start');
+    deps.logger.info({ optOut: OPT_OUT.has(word), optIn: OPT_IN.has(word) }, 'inbound message');
+    res.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
+  });
+
+  return router;
+}

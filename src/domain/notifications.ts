@@ -1,0 +1,115 @@
+/**
+ * Notifications in Relay's terms, shared by the API, activities and workflows.
+ * Workflow-safe: imports nothing.
+ */
+
+export const CHANNELS = ['sms', 'whatsapp', 'webhook'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const NOTIFICATION_STATUSES = [
+  'accepted',
+  'scheduled',
+  'sending',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+  'undelivered',
+  'cancelled',
+] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/**
+ * Delivery receipts arrive out of order and repeat; a status only ever moves to a higher
+ * rank, so a late `sent` never overwrites `delivered`.
+ */
+export const STATUS_RANK: Record<NotificationStatus, number> = {
+  accepted: 0,
+  scheduled: 0,
+  sending: 1,
+  sent: 2,
+  delivered: 3,
+  undelivered: 3,
+  failed: 3,
+  read: 4,
+  cancelled: 5,
+};
+
+/** Statuses after which nothing more happens to a message. */
+export const FINAL_STATUSES: readonly NotificationStatus[] = ['delivered', 'read', 'failed', 'undelivered', 'cancelled'];
+
+export const isFinalStatus = (status: string): boolean => (FINAL_STATUSES as readonly string[]).includes(status);
+
+/** Twilio's message statuses mapped onto Relay's (queued/accepted/sending are all "on its way"). */
+export function fromTwilioStatus(status: string): NotificationStatus | undefined {
+  switch (status) {
+    case 'accepted':
+    case 'queued':
+    case 'sending':
+    case 'scheduled':
+      return 'sending';
+    case 'sent':
+    case 'delivered':
+    case 'read':
+    case 'failed':
+    case 'undelivered':
+      return status;
+    case 'canceled':
+      return 'cancelled';
+    default:
+      return undefined;
+  }
+}
+
+/** Retry schedule of one message: exponential backoff until the give-up horizon. */
+export interface DeliveryPolicy {
+  initialIntervalMs: number;
+  backoffCoefficient: number;
+  maximumIntervalMs: number;
+  /** Stop retrying this long after the first attempt; the message then ends `failed`. */
+  giveUpAfterMs: number;
+  /** How long to wait for a delivery receipt after the vendor accepted the message. */
+  receiptTimeoutMs: number;
+}
+
+/** What a notification workflow is asked to deliver (bodies and numbers stay encrypted in history). */
+export interface NotificationRequest {
+  /** The client's idempotency key; also the notification's id. */
+  id: string;
+  channel: Channel;
+  /** E.164 number for sms/whatsapp; the webhook endpoint id for webhooks. */
+  recipient: string;
+  /** Twilio sender; the channel's default sender when omitted. */
+  sender?: string;
+  body?: string;
+  /** A template name (WhatsApp: an approved Content SID `HX…`). */
+  template?: string;
+  variables?: Record<string, string>;
+  /** Webhook event type and payload. */
+  event?: string;
+  payload?: unknown;
+  /** ISO 8601; absent or past means now. */
+  sendAt?: string;
+  requestedBy: string;
+  appointmentId?: string;
+  dossierId?: string;
+}
+
+export interface NotificationWorkflowInput {
+  request: NotificationRequest;
+  policy: DeliveryPolicy;
+}
+
+export interface NotificationOutcome {
+  id: string;
+  status: NotificationStatus;
+  vendorMessageId?: string;
+  reason?: string;
+}
+
+/** A delivery receipt as the workflow receives it (from Twilio's status callback). */
+export interface DeliveryReceipt {
+  status: NotificationStatus;
+  errorCode?: string;
+  errorMessage?: string;
+}

@@ -1,0 +1,71 @@
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { consentKey } from '../../activities/notifications/consent';
+import { newNotificationRow, requestHash } from '../../activities/notifications/notification-log';
+import type { DeliveryPolicy, NotificationRequest } from '../../domain/notifications';
+import { BusinessStatus, RelayChannel, RelayEntity, RelayEntityId, RelayIntegration, RelayNextActionAt, RelayStatus } from '../../domain/search-attributes';
+import { WorkflowIds } from '../../domain/workflow-ids';
+import { ConflictError, UnprocessableError } from '../../errors';
+import type { Notification, PrismaClient } from '../../generated/prisma/client';
+import { notificationWorkflow } from '../../workflows/notifications/notification';
+import type { StarterContext } from './context';
+
+export interface NotificationStarterContext extends StarterContext {
+  prisma: PrismaClient;
+  policy: DeliveryPolicy;
+}
+
+export interface Accepted {
+  notification: Notification;
+  /** False when the idempotency key was seen before: nothing new was sent. */
+  created: boolean;
+}
+
+/**
+ * Accepts one message exactly once per idempotency key. The key lives in PostgreSQL (the
+ * log row), so a repeat is recognised even after Temporal's retention deleted the history.
+ * Order matters: the workflow starts before the row is written, so a crash in between
+ * loses nothing (the workflow's first activity writes the row) and a retry finds the
+ * running workflow (same id, USE_EXISTING) instead of sending twice.
+ */
+export async function acceptNotification(ctx: NotificationStarterContext, request: NotificationRequest): Promise<Accepted> {
+  const existing = await ctx.prisma.notification.findUnique({ where: { id: request.id } });
+  if (existing) return { notification: sameRequestOrConflict(existing, request), created: false };
+
+  if (request.channel !== 'webhook') {
+    const consent = await ctx.prisma.recipientConsent.findUnique({ where: { recipient: consentKey(request.recipient) } });
+    if (consent?.optedOut) throw new UnprocessableError('The recipient opted out of messages; they must opt in again (reply START) before Relay sends to them', { reason: 'recipient_opted_out' });
+  }
+
+  const workflowId = WorkflowIds.notification(request.id);
+  const sendAt = request.sendAt ? new Date(request.sendAt) : undefined;
+  const scheduled = sendAt !== undefined && sendAt.getTime() > Date.now();
+  await ctx.client.workflow.start(notificationWorkflow, {
+    taskQueue: ctx.taskQueues.notifications,
+    workflowId,
+    args: [{ request, policy: ctx.policy }],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    typedSearchAttributes: [
+      { key: RelayIntegration, value: 'notifications' },
+      { key: RelayEntity, value: 'notification' },
+      { key: RelayEntityId, value: request.id },
+      { key: RelayChannel, value: request.channel },
+      { key: RelayStatus, value: scheduled ? BusinessStatus.scheduled : BusinessStatus.running },
+      ...(scheduled ? [{ key: RelayNextActionAt, value: sendAt }] : []),
+    ],
+  });
+
+  const row = newNotificationRow(request, workflowId, scheduled ? 'scheduled' : 'accepted');
+  const inserted = await ctx.prisma.notification.createManyAndReturn({ data: [row], skipDuplicates: true });
+  if (inserted[0]) return { notification: inserted[0], created: true };
+  // A concurrent request with the same key, or the workflow's first activity, came first.
+  const raced = await ctx.prisma.notification.findUniqueOrThrow({ where: { id: request.id } });
+  return { notification: sameRequestOrConflict(raced, request), created: false };
+}
+
+function sameRequestOrConflict(row: Notification, request: NotificationRequest): Notification {
+  if (row.requestHash !== requestHash(request)) {
+    throw new ConflictError(`Idempotency key ${request.id} was already used for a different notification`, { id: request.id });
+  }
+  return row;
+}

@@ -1,0 +1,151 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
+import type { createNotificationActivities } from '../../activities/notifications';
+import { FailureType, NON_RETRYABLE_FAILURE_TYPES } from '../../domain/failure-types';
+import {
+  type DeliveryReceipt,
+  type NotificationOutcome,
+  type NotificationStatus,
+  type NotificationWorkflowInput,
+  STATUS_RANK,
+  isFinalStatus,
+} from '../../domain/notifications';
+import { setBusinessStatus } from '../shared/business-status';
+import { cancelNotificationUpdate, deliveryReceiptSignal, notificationStateQuery } from './definitions';
+
+type Activities = ReturnType<typeof createNotificationActivities>;
+
+/** Bookkeeping on the notification log: quick, idempotent, retried until it works. */
+const { markNotification } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/**
+ * One durable workflow per message: its history replaces the outbox row and the poller.
+ * Wait for `sendAt` (cancellable), deliver with exponential backoff until the give-up
+ * horizon, then follow delivery receipts to a final status.
+ */
+export async function notificationWorkflow({ request, policy }: NotificationWorkflowInput): Promise<NotificationOutcome> {
+  let status: NotificationStatus = 'accepted';
+  let cancelRequestedBy: string | undefined;
+  let receipt: DeliveryReceipt | undefined;
+  let vendorMessageId: string | undefined;
+
+  const advance = (next: NotificationStatus) => {
+    if (STATUS_RANK[next] > STATUS_RANK[status]) status = next;
+  };
+  setHandler(notificationStateQuery, () => ({ status, vendorMessageId }));
+  setHandler(deliveryReceiptSignal, (r) => {
+    if (STATUS_RANK[r.status] > STATUS_RANK[status]) {
+      status = r.status;
+      receipt = r;
+    }
+  });
+  setHandler(
+    cancelNotificationUpdate,
+    async ({ by }) => {
+      cancelRequestedBy = by;
+      await condition(() => status === 'cancelled');
+      return { id: request.id, status };
+    },
+    {
+      validator: (_by) => {
+        if (status !== 'accepted' && status !== 'scheduled') throw new Error(`notification ${request.id} is already ${status}; it can no longer be cancelled`);
+      },
+    },
+  );
+
+  try {
+    const sendAt = request.sendAt ? Date.parse(request.sendAt) : NaN;
+    if (sendAt > Date.now()) {
+      status = 'scheduled';
+      setBusinessStatus('scheduled', new Date(sendAt));
+      await condition(() => cancelRequestedBy !== undefined, sendAt - Date.now());
+    }
+    if (cancelRequestedBy !== undefined) {
+      await markNotification({ id: request.id, status: 'cancelled', reason: `cancelled by ${cancelRequestedBy}` });
+      status = 'cancelled';
+      setBusinessStatus('cancelled', null);
+      return { id: request.id, status };
+    }
+
+    status = 'sending';
+    setBusinessStatus('sending', null);
+    const sent = await deliver({ request, policy }, Date.now());
+    vendorMessageId = sent.vendorMessageId;
+    advance(sent.status);
+    setBusinessStatus(status);
+
+    // Receipts only come for Twilio messages; a missing one must not hold the workflow forever.
+    if (!isFinalStatus(status)) await condition(() => isFinalStatus(status), policy.receiptTimeoutMs);
+    // (Signal handlers move `status`; read it afresh.)
+    const settled = status as NotificationStatus;
+    setBusinessStatus(settled);
+    if (settled === 'failed' || settled === 'undelivered') {
+      // e.g. 63016 (outside the WhatsApp session window): re-sending the same message cannot help.
+      const reason = `${request.channel} message ${settled}${receipt?.errorCode ? ` (Twilio error ${receipt.errorCode})` : ''}${receipt?.errorMessage ? `: ${receipt.errorMessage}` : ''}`;
+      throw ApplicationFailure.nonRetryable(reason, FailureType.DeliveryFailed, { code: receipt?.errorCode });
+    }
+    return { id: request.id, status: settled, vendorMessageId };
+  } catch (err) {
+    if (isCancellation(err)) {
+      setBusinessStatus('cancelled', null);
+      throw err;
+    }
+    if (err instanceof ApplicationFailure && err.type === FailureType.DeliveryFailed) {
+      setBusinessStatus('failed', null);
+      throw err;
+    }
+    const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+    const reason = cause?.message ?? (err instanceof Error ? err.message : String(err));
+    log.warn('notification failed', { id: request.id, type: cause?.type });
+    await markNotification({ id: request.id, status: 'failed', reason, code: cause?.type ?? undefined });
+    setBusinessStatus('failed', null);
+    throw ApplicationFailure.nonRetryable(reason, cause?.type ?? FailureType.DeliveryFailed);
+  }
+}
+
+/** Twilio sends run as local activities (no task round trip); webhooks follow their own schedule. */
+async function deliver(input: NotificationWorkflowInput, firstAttemptAt: number) {
+  const { request, policy } = input;
+  const retry = {
+    initialInterval: policy.initialIntervalMs,
+    backoffCoefficient: policy.backoffCoefficient,
+    maximumInterval: policy.maximumIntervalMs,
+    nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
+  };
+  if (request.channel === 'webhook') {
+    const { deliverWebhook } = proxyActivities<Activities>({
+      startToCloseTimeout: '30 seconds',
+      scheduleToCloseTimeout: policy.giveUpAfterMs,
+      retry,
+    });
+    return deliverWebhook({ request, firstAttemptAt });
+  }
+  const { sendTwilioMessage } = proxyLocalActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout: policy.giveUpAfterMs,
+    retry,
+  });
+  let result = await sendTwilioMessage({ request, firstAttemptAt });
+  // The sender's budget is spent for a while (a burst): wait on a durable timer, keep the slot.
+  while (result.deferredUntil !== undefined) {
+    const reservedSlotAt = result.deferredUntil;
+    await sleep(Math.max(0, reservedSlotAt - Date.now() - RATE_WAIT_LEAD_MS));
+    result = await sendTwilioMessage({ request, firstAttemptAt, reservedSlotAt });
+  }
+  return result;
+}
+
+/** Wake a little before a reserved slot; the activity waits out the rest precisely. */
+const RATE_WAIT_LEAD_MS = 1_000;
