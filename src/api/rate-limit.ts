@@ -17,7 +17,8 @@ import { TooManyRequestsError } from './http-errors';
  * rarely or never.
  *
  * Counters live in each API process (memory store); with N instances behind a load
- * balancer, a caller gets up to N times the limit.
+ * balancer, a caller gets up to N times the limit. The address is `req.ip`: behind a proxy
+ * on another host, set Express's `trust proxy` to it, or every client shares its bucket.
  */
 export interface RateLimits {
   perAddress: RequestHandler;

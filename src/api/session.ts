@@ -12,6 +12,8 @@ import type { Principal } from './auth';
  * The cookie is stateless: `v1.<payload>.<mac>`, base64url, HMAC-SHA256 over `v1.<payload>`
  * with `SESSION_SECRET`. The payload names the operator, holds the expiry and a fingerprint
  * of the key used to sign in, so replacing or removing an operator's key ends their sessions.
+ * Browsers scope cookies by host, not port: over plain http on 127.0.0.1 other local servers
+ * (the Web UI's among them) receive it too; over https the `__Host-` cookie is bound to the host.
  */
 
 interface SessionPayload {
