@@ -118,6 +118,18 @@ describe('Prisma schema engine start-up checks', () => {
       /refuses to start: the "char" column workaround no longer takes effect on @prisma\/adapter-pg/,
     ],
     [
+      'adapter-pg transactions get their own performIO (the "char" patch would miss them)',
+      [
+        {
+          pkg: ADAPTER_PG,
+          file: ADAPTER_PG_FILE,
+          edit: replace('var PgTransaction = class extends PgQueryable {', 'var PgTransaction = class extends PgQueryable {\n  async performIO(query) { return super.performIO(query); }'),
+        },
+      ],
+      [],
+      /refuses to start: @prisma\/adapter-pg \S+ transactions no longer share the adapter's query prototype/,
+    ],
+    [
       'adapter-pg renames executeScript (the whole-script patch point)',
       [{ pkg: ADAPTER_PG, file: ADAPTER_PG_FILE, edit: replace('async executeScript(', 'async runScript(') }],
       [],

@@ -174,6 +174,12 @@ async function patchAdapterPg() {
   if (columnTypes?.[0] !== ColumnTypeEnum.Character) {
     throw new IncompatibleError(`the "char" column workaround no longer takes effect on ${where} (column type ${columnTypes?.[0]} instead of Character).`);
   }
+  const connection = { query: probe.client.query, on() {}, removeListener() {}, release() {} };
+  const tx = await Object.assign(Object.create(adapterProto), { client: { connect: async () => connection } }).startTransaction();
+  await tx.rollback();
+  if (tx.performIO !== queryProto.performIO || tx.queryRaw !== queryProto.queryRaw) {
+    throw new IncompatibleError(`${where} transactions no longer share the adapter's query prototype, so the "char" column workaround would miss them.`);
+  }
   sent.length = 0;
   await probe.executeScript('SELECT 1; SELECT 2');
   if (sent.length !== 1 || sent[0] !== 'SELECT 1; SELECT 2') throw new IncompatibleError(`the whole-script workaround no longer takes effect on ${where}.`);
