@@ -177,6 +177,13 @@ describe('operator sign-in and the codec endpoint', () => {
   });
 });
 
+describe('one key per person', () => {
+  it('refuses two keys with the same name, since sessions and audit rows name the key', () => {
+    const twice = `alice:operator:${'a'.repeat(30)},alice:operator:${'b'.repeat(30)}`;
+    expect(() => testConfig({ RELAY_API_KEYS: twice })).toThrow('entry 2 repeats the name "alice"');
+  });
+});
+
 describe('authenticate(): one middleware for API keys and operator sessions', () => {
   // What an admin page will do: accept the operator's bearer key or their browser session.
   const app = express();
