@@ -8,92 +8,173 @@ import { temporalConnectionOptions } from '../src/temporal/connection';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes';
 import { DatabaseUnreachableError, ensureDatabase } from './lib/database';
 import { ensureDotenv } from './lib/dotenv-file';
+import { type PortUse, PortsInUseError, assertPortsFree } from './lib/ports';
 import { migrateDeploy } from './lib/prisma-cli';
+import { type WatchOptions, startReaper } from './lib/reaper';
 import { startDevServer, stopProcess, temporalCli, waitForTemporal } from './lib/temporal-dev-server';
 
 /**
  * `npm start`: brings up everything Relay needs on one machine — configuration, the
  * database (created and migrated), a Temporal dev server with its Web UI (unless
  * TEMPORAL_ADDRESS points elsewhere), the worker and the API — and stops it all on Ctrl-C.
+ * Nothing it starts outlives it: signals, a broken output pipe and crashes stop the
+ * children in order, and the reaper (scripts/lib/reaper.ts) covers SIGKILL.
  */
 
 const ROOT = path.resolve(__dirname, '..');
-const DATA = path.join(ROOT, '.data');
-const step = (msg: string) => console.log(`\x1b[36m▸\x1b[0m ${msg}`);
+
+// `npm start | tee relay.log` then Ctrl-C: tee is gone before we print "stopping", and an
+// unhandled EPIPE would kill this process before it has stopped the children.
+let outputBroken = false;
+const write = (stream: NodeJS.WriteStream, text: string | Buffer) => {
+  if (!outputBroken) stream.write(text);
+};
+const step = (msg: string) => write(process.stdout, `\x1b[36m▸\x1b[0m ${msg}\n`);
+const report = (msg: string) => write(process.stderr, `${msg}\n`);
+
+interface Supervised extends WatchOptions {
+  name: string;
+  child: ChildProcess;
+}
+
+const children: Supervised[] = [];
+const reaper = startReaper();
+let stopping: Promise<void> | undefined;
+
+/** Stops the children once, in stage order (API and worker, which drains, then Temporal), then exits. */
+function stop(code: number): Promise<void> {
+  stopping ??= (async () => {
+    const alive = children.filter(({ child }) => child.exitCode === null && child.signalCode === null);
+    if (alive.length) step('stopping Relay…');
+    for (const stage of [...new Set(alive.map((c) => c.stage))].sort((a, b) => a - b)) {
+      await Promise.all(alive.filter((c) => c.stage === stage).map((c) => stopProcess(c.child, c.graceMs)));
+    }
+    reaper.release();
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+/** Before anything is spawned: from here on, every way out goes through `stop`. */
+function installExitHandlers(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', () => {
+      // Nobody reads our output any more (EPIPE): stop like a piped command would.
+      outputBroken = true;
+      void stop(1);
+    });
+  }
+  const crash = (err: unknown) => {
+    report(`npm start failed unexpectedly: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    void stop(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  // A foreground command: when whoever started it is gone (npm killed with SIGKILL), so are we.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop(1);
+  }, 1_000).unref();
+}
+
+/** Once stopping has begun nothing new may start; `stop` ends the process. */
+async function unlessStopping(): Promise<void> {
+  if (stopping) await new Promise<never>(() => undefined);
+}
+
+function supervise(name: string, child: ChildProcess, options: WatchOptions): ChildProcess {
+  children.push({ name, child, ...options });
+  reaper.watch(child, options);
+  // Through us rather than inherited: a broken terminal pipe must not fail the worker's drain.
+  child.stdout?.on('data', (chunk: Buffer) => write(process.stdout, chunk));
+  child.stderr?.on('data', (chunk: Buffer) => write(process.stderr, chunk));
+  return child;
+}
 
 async function main(): Promise<void> {
+  installExitHandlers();
   // Secrets already in the environment (a deployment, CI) mean no .env is needed.
   const configuredByEnvironment = Boolean(process.env.RELAY_API_KEYS && process.env.PAYLOAD_ENCRYPTION_KEYS);
   if (!configuredByEnvironment && ensureDotenv(path.join(ROOT, '.env.example'), path.join(ROOT, '.env'))) {
     step('created .env with fresh API keys and an encryption key (keep it private)');
   }
-  // Whether the user chose a cluster must be known before defaults fill TEMPORAL_ADDRESS in.
   dotenv.config({ path: path.join(ROOT, '.env'), quiet: true });
   const externalTemporal = Boolean(process.env.TEMPORAL_ADDRESS);
   const config = loadConfig();
-  mkdirSync(DATA, { recursive: true });
+  const dataDir = path.resolve(ROOT, config.local.dataDir);
+  // A program already on one of our ports must not be mistaken for a process of ours.
+  await assertPortsFree(portsToClaim(config, externalTemporal));
+  mkdirSync(dataDir, { recursive: true });
 
   step(`database: ${redact(config.databaseUrl)}`);
   if (await ensureDatabase(config.databaseUrl)) step('created the database');
   step('applying migrations (prisma migrate deploy)');
   migrateDeploy(config.databaseUrl, 'inherit');
 
-  const children: ChildProcess[] = [];
-  // Anything started so far is stopped again if a later step fails.
-  abort = async () => {
-    await Promise.all(children.map((c) => stopProcess(c)));
-  };
   let devServer: ChildProcess | undefined;
+  const devServerLog = path.join(dataDir, 'temporal.log');
   if (externalTemporal) {
     step(`Temporal: using ${config.temporal.address} (TEMPORAL_ADDRESS)`);
   } else {
-    step('Temporal: starting the dev server (state in .data/temporal.db)');
-    const port = Number(config.temporal.address.split(':')[1]);
-    devServer = startDevServer(temporalCli(), {
-      port,
+    const dbFile = path.join(dataDir, 'temporal.db');
+    step(`Temporal: starting the dev server on ${config.temporal.address} (state in ${shortPath(dbFile)})`);
+    const cli = temporalCli();
+    await unlessStopping();
+    devServer = startDevServer(cli, {
+      port: config.local.temporalPort,
       namespace: config.temporal.namespace,
-      dbFile: path.join(DATA, 'temporal.db'),
-      uiPort: Number(new URL(config.temporal.uiUrl).port || 8233),
+      dbFile,
+      uiPort: uiPort(config),
       codecEndpoint: `${config.api.publicUrl}/codec`,
-      logFile: path.join(DATA, 'temporal.log'),
+      logFile: devServerLog,
       detached: true,
     });
-    children.push(devServer);
+    supervise('Temporal dev server', devServer, { stage: 1, graceMs: 10_000 });
   }
-  await waitForTemporal(config.temporal.address, 90_000, () => devServer?.exitCode != null);
+  await waitForTemporal(config.temporal.address, 90_000, () => devServer?.exitCode != null, shortPath(devServerLog));
   // Before the API can start workflows that carry them (the worker re-checks on start).
   await registerSearchAttributes(config).catch((err: unknown) => step(`could not register search attributes: ${String(err)}`));
 
-  // Own process groups: Ctrl-C reaches only this script, which then stops each child
-  // exactly once and in order (a second signal would cut the worker's drain short).
+  await unlessStopping();
+  step('starting the worker and the API');
+  const env = { ...process.env, TEMPORAL_ADDRESS: config.temporal.address };
   const run = (file: string) =>
-    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], { stdio: 'inherit', env: process.env, detached: true });
-  const worker = run('src/worker.ts');
-  const api = run('src/api/server.ts');
-  children.unshift(worker, api);
-
-  let stopping = false;
-  const stopAll = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    step('stopping Relay…');
-    // API and worker first (the worker drains in-flight activities), the server last.
-    await Promise.all([stopProcess(api), stopProcess(worker, config.worker.shutdownGraceMs + 5_000)]);
-    if (devServer) await stopProcess(devServer);
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
-  for (const child of children) {
+    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
+  supervise('worker', run('src/worker.ts'), { stage: 0, graceMs: config.worker.shutdownGraceMs + 5_000 });
+  supervise('API', run('src/api/server.ts'), { stage: 0, graceMs: 10_000 });
+  for (const { name, child } of children) {
     child.once('exit', (code, signal) => {
       if (stopping) return;
-      console.error(`a Relay process exited unexpectedly (code ${code}, signal ${signal}); stopping the rest`);
-      void stopAll(1);
+      report(`the ${name} exited unexpectedly (code ${code}, signal ${signal}); stopping the rest`);
+      void stop(1);
     });
   }
 
   await waitForReady(config);
-  printBanner(config, !externalTemporal);
+  printBanner(config, externalTemporal ? undefined : path.join(dataDir, 'temporal.db'));
+}
+
+const uiPort = (config: Config) => Number(new URL(config.temporal.uiUrl).port || 8233);
+
+function portsToClaim(config: Config, externalTemporal: boolean): PortUse[] {
+  const ports: PortUse[] = [
+    { port: config.api.port, host: config.api.host, what: 'Relay API', hint: 'set API_PORT to another port' },
+    { port: config.worker.metricsPort, host: '127.0.0.1', what: 'worker metrics', hint: 'set WORKER_METRICS_PORT to another port' },
+  ];
+  if (!externalTemporal) {
+    const devPort = config.local.temporalPort;
+    ports.unshift(
+      {
+        port: devPort,
+        host: '127.0.0.1',
+        what: 'Temporal dev server',
+        hint: `set TEMPORAL_ADDRESS=127.0.0.1:${devPort} if it is a Temporal server Relay should use, or RELAY_DEV_TEMPORAL_PORT to run the dev server on another port`,
+      },
+      { port: uiPort(config), host: '127.0.0.1', what: 'Temporal Web UI', hint: 'set TEMPORAL_UI_URL to another port' },
+    );
+  }
+  return ports;
 }
 
 async function registerSearchAttributes(config: Config): Promise<void> {
@@ -115,40 +196,48 @@ async function waitForReady(config: Config): Promise<void> {
   throw new Error(`the API did not become ready at ${url}`);
 }
 
-function printBanner(config: Config, localTemporal: boolean): void {
+function printBanner(config: Config, devServerDb: string | undefined): void {
   const api = config.api.publicUrl;
-  const key = `$(grep -oP '^RELAY_API_KEYS=.*?demo-service:service:\\K[^,]+' .env)`;
-  console.log(`
+  const keyName = (config.api.keys.find((k) => k.role === 'service') ?? config.api.keys[0])!.name;
+  const temporal = devServerDb ? `dev server, state in ${shortPath(devServerDb)}` : 'TEMPORAL_ADDRESS';
+  write(
+    process.stdout,
+    `
 \x1b[32mRelay is running.\x1b[0m  Ctrl-C stops everything.
 
   API               ${api}
   API docs          ${api}/docs   (OpenAPI: ${api}/openapi.json)
   Readiness         ${api}/readyz
-  Temporal Web UI   ${config.temporal.uiUrl}${localTemporal ? '   (dev server, payloads decoded via the API codec)' : ''}
+  Temporal          ${config.temporal.address}   (${temporal})
+  Temporal Web UI   ${config.temporal.uiUrl}${devServerDb ? '   (payloads decoded via the API codec)' : ''}
   Worker metrics    http://127.0.0.1:${config.worker.metricsPort}/metrics
 
-Try the smoke workflow (API keys live in .env):
-  KEY=${key}
+Try the smoke workflow (\`npm run keys\` lists the API keys):
+  KEY=$(npm run -s keys -- ${keyName})
   curl -s -X POST ${api}/v1/echo -H "Authorization: Bearer $KEY" -H 'content-type: application/json' -d '{"message":"hello"}'
-`);
+
+`,
+  );
 }
 
-let abort: (() => Promise<void>) | undefined;
-
 const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+const shortPath = (file: string) => (file.startsWith(`${ROOT}${path.sep}`) ? path.relative(ROOT, file) : file);
 
-main().catch(async (err: unknown) => {
-  await abort?.();
+main().catch((err: unknown) => {
+  // Stopping already (Ctrl-C during start-up): the failure it caused is no news.
+  if (stopping) return;
   if (err instanceof ConfigError) {
-    console.error(`${err.message}\nFix .env (see .env.example) or the environment, then run npm start again.`);
+    report(`${err.message}\nFix .env (see .env.example) or the environment, then run npm start again.`);
+  } else if (err instanceof PortsInUseError) {
+    report(err.problems.join('\n'));
   } else if (err instanceof DatabaseUnreachableError) {
-    console.error(`Relay needs PostgreSQL: ${err.message}
+    report(`Relay needs PostgreSQL: ${err.message}
 Fix one of:
   - start a local server (e.g. \`sudo pg_ctlcluster 15 main start\` or \`brew services start postgresql\`),
   - set DATABASE_URL in .env to a reachable server,
   - or run everything in containers: \`docker compose up\`.`);
   } else {
-    console.error(err instanceof Error ? err.message : err);
+    report(err instanceof Error ? err.message : String(err));
   }
-  process.exit(1);
+  void stop(1);
 });

@@ -50,11 +50,11 @@ export function startDevServer(cli: string, o: DevServerOptions): ChildProcess {
 }
 
 /** Polls the frontend's health check; a file-backed server can take 15-30 s on 2 cores. */
-export async function waitForTemporal(address: string, timeoutMs = 90_000, exited?: () => boolean): Promise<void> {
+export async function waitForTemporal(address: string, timeoutMs = 90_000, exited?: () => boolean, logFile?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (exited?.()) throw new Error('the Temporal dev server exited during start-up (port taken? see its log in .data/temporal.log)');
+    if (exited?.()) throw new Error(`the Temporal dev server exited during start-up${logFile ? ` (see its log in ${logFile})` : ''}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
