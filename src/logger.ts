@@ -154,7 +154,8 @@ function walk(value: unknown, ancestors: Set<object>, depth: number): unknown {
   ancestors.add(value);
   try {
     if (Array.isArray(value)) return value.map((item) => walk(item, ancestors, depth + 1));
-    if (value instanceof Error) return copyError(value, ancestors, depth);
+    // Not only `instanceof`: errors thrown by Node's own fetch may come from another realm.
+    if (value instanceof Error || Object.prototype.toString.call(value) === '[object Error]') return copyError(value as Error, ancestors, depth);
     if (value instanceof Map) {
       const out: Record<string, unknown> = {};
       for (const [k, v] of value) out[String(k)] = field(String(k), v, ancestors, depth);

@@ -1,0 +1,22 @@
+export { basicAuth, bearerAuth } from './auth';
+export {
+  type Classification,
+  type Classifier,
+  defaultClassify,
+  type FailureSpec,
+  isOutcomeUnknown,
+  isSafeMethod,
+  type VendorAnswer,
+  type VendorFailureDetails,
+  vendorFailure,
+} from './classify';
+export { redactHeaders, redactUrl } from './redact';
+export { firstDelay, resetHeaderDelay, type RetryDelayParser, retryAfterDelay } from './retry-after';
+export {
+  type HttpMethod,
+  type ParamValue,
+  VendorHttpClient,
+  type VendorHttpClientOptions,
+  type VendorRequest,
+  type VendorResponse,
+} from './vendor-http-client';
