@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../scripts/lib/temporal-dev-server';
 import { databaseExists, databaseUrlFor, dropDatabase, randomDatabaseName } from './helpers/postgres';
@@ -13,22 +13,22 @@ describe('npm start', () => {
   let start: ChildProcess;
   let output = '';
   let api: string;
+  let env: NodeJS.ProcessEnv;
+  const root = path.join(__dirname, '..');
 
   beforeAll(async () => {
     const apiPort = await freePort();
     api = `http://127.0.0.1:${apiPort}`;
-    start = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'scripts', 'start.ts')], {
-      env: {
-        ...process.env,
-        ...testEnv({
-          LOG_LEVEL: 'info',
-          DATABASE_URL: databaseUrlFor(databaseName),
-          API_PORT: String(apiPort),
-          WORKER_METRICS_PORT: String(await freePort()),
-        }),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    env = {
+      ...process.env,
+      ...testEnv({
+        LOG_LEVEL: 'info',
+        DATABASE_URL: databaseUrlFor(databaseName),
+        API_PORT: String(apiPort),
+        WORKER_METRICS_PORT: String(await freePort()),
+      }),
+    };
+    start = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'start.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     start.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     start.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     for (let i = 0; i < 480 && !output.includes('Relay is running'); i++) {
@@ -50,6 +50,17 @@ describe('npm start', () => {
     expect(output).toContain('Temporal Web UI');
     const ready = await fetch(`${api}/readyz`);
     expect(ready.status).toBe(200);
+  });
+
+  it('shows how to get an API key with a command that works on any shell and OS (no grep -P)', () => {
+    expect(output).toContain('KEY=$(npm run -s keys -- ci)');
+    expect(output).not.toContain('grep');
+    const keys = (...args: string[]) => execFileSync('npm', ['run', '-s', 'keys', ...args], { cwd: root, env }).toString();
+    expect(keys('--', 'ci').trim()).toBe(TEST_KEYS.service);
+    expect(keys().split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(new RegExp(`^ci\\s+service\\s+${TEST_KEYS.service}$`)),
+      expect.stringMatching(new RegExp(`^alice\\s+operator\\s+${TEST_KEYS.operator}$`)),
+    ]);
   });
 
   it('runs the smoke workflow end to end', async () => {
