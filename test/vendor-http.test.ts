@@ -119,6 +119,17 @@ describe('VendorHttpClient', () => {
     expect(received[1]!.body).toBe('To=whatsapp%3A%2B31612345678&Body=Hello+there&MediaUrl=https%3A%2F%2Fa%2F1&MediaUrl=https%3A%2F%2Fa%2F2');
   });
 
+  it('lets a failing token provider fail as it is (retryable), without sending', async () => {
+    const down = new Error('token endpoint down');
+    const { http } = client({
+      authorization: () => {
+        throw down;
+      },
+    });
+    await expect(http.request({ path: 'x' })).rejects.toBe(down);
+    expect(received).toHaveLength(0);
+  });
+
   it('follows absolute links on the vendor origin only', async () => {
     const { http } = client({ authorization: () => bearerAuth('tok-1') });
     await http.request({ path: `${baseUrl}/api/v1/crm/Accounts?$skiptoken=guid'abc'` });

@@ -40,7 +40,9 @@ export type Classification =
 /**
  * Per-adapter rules for vendors that break the HTTP conventions (Exact's 401 means
  * "refresh and retry", Cloudbeds answers 200 with `success: false`, ...). Return
- * `undefined` to fall back to {@link defaultClassify}.
+ * `undefined` to fall back to {@link defaultClassify}. A retryable outcome must not use a
+ * type from `NON_RETRYABLE_FAILURE_TYPES` (Temporal's retry policy would stop it anyway):
+ * Mews' 409 "changed concurrently" is `VendorUnavailable`, not `Conflict`.
  */
 export type Classifier = (answer: VendorAnswer) => Classification | undefined;
 

@@ -116,10 +116,6 @@ export class VendorHttpClient {
       for (const [name, value] of Object.entries(req.headers ?? {})) headers.set(name, value);
       body = encodeBody(req, headers);
       if (parse === 'json' && !headers.has('accept')) headers.set('accept', 'application/json');
-      if (!headers.has('authorization') && this.options.authorization) {
-        const value = await this.options.authorization();
-        if (value) headers.set('authorization', value);
-      }
     } catch (error) {
       if (error instanceof ApplicationFailure) throw error;
       // A bug on our side (bad URL, a header value with a newline): retrying will not help.
@@ -128,6 +124,12 @@ export class VendorHttpClient {
         message: `${vendor} ${method}: could not build the request: ${(error as Error).message}`,
         nonRetryable: true,
       });
+    }
+
+    // Outside the try above: a token endpoint that is down is worth retrying, its own failure says so.
+    if (!headers.has('authorization') && this.options.authorization) {
+      const value = await this.options.authorization();
+      if (value) headers.set('authorization', value);
     }
 
     const ctx = { vendor, method, path };
