@@ -1,0 +1,193 @@
+/**
+ * Relay's client of Twilio's Programmable Messaging REST API (2010-04-01 Messages resource). It talks to
+ * https://api.twilio.com and to the local simulator alike: only the base URL and credentials differ.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../../domain/failure-types';
+import type { Logger } from '../../logger';
+import { basicAuth, VendorHttpClient, vendorFailure, type HttpMethod } from '../http';
+import type { TwilioConfig } from './config';
+import { classifyTwilio } from './errors';
+import {
+  toCreateForm,
+  toTwilioMessage,
+  toTwilioMessagePage,
+  twilioDateTime,
+  type CreateMessageInput,
+  type TwilioMessage,
+  type TwilioMessagePage,
+} from './mapping';
+
+export type { CreateMessageInput, TwilioMessage } from './mapping';
+
+const API_VERSION = '2010-04-01';
+const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
+
+export interface ListMessagesQuery {
+  to?: string;
+  from?: string;
+  /** Messages sent at or after this time (Twilio's `DateSent>`, to the second). */
+  dateSentAfter?: Date;
+  /** Per page; Twilio allows up to 1000 (default 50). */
+  pageSize?: number;
+  /** Stop after this many messages. Default: every page. */
+  limit?: number;
+}
+
+export interface FindSentMessageQuery {
+  to: string;
+  from: string;
+  /** The body sent; with a template, the rendered text if known, else the match is on recipient, sender and time. */
+  body?: string;
+  contentSid?: string;
+  /** When the first attempt to send it started. */
+  since: Date;
+  /** Messages already attributed to other notifications: never adopted. */
+  excludeSids: readonly string[];
+}
+
+export interface TwilioClientOptions {
+  config: Pick<TwilioConfig, 'baseUrl' | 'accountSid' | 'auth' | 'timeoutMs'>;
+  logger: Logger;
+  /**
+   * How far before `since` a message still counts as ours in `findSentMessage`: Twilio's dates have one-second
+   * resolution and its clock and ours differ slightly. Default 60 s.
+   */
+  clockSkewMs?: number;
+  /** Upper bound of pages `findSentMessage` reads before giving up without a verdict. Default 20. */
+  maxLookupPages?: number;
+}
+
+export class TwilioClient {
+  private readonly http: VendorHttpClient;
+  private readonly accountSid: string;
+  private readonly clockSkewMs: number;
+  private readonly maxLookupPages: number;
+
+  constructor(options: TwilioClientOptions) {
+    const { config, logger } = options;
+    this.accountSid = config.accountSid;
+    this.clockSkewMs = options.clockSkewMs ?? 60_000;
+    this.maxLookupPages = options.maxLookupPages ?? 20;
+    const authorization = basicAuth(config.auth.username, config.auth.password);
+    this.http = new VendorHttpClient({
+      vendor: 'twilio',
+      baseUrl: config.baseUrl,
+      logger,
+      timeoutMs: config.timeoutMs,
+      authorization: () => authorization,
+      classify: classifyTwilio,
+      // A long Retry-After belongs in Temporal's retry schedule, but not beyond a few minutes for Twilio.
+      maxRetryDelayMs: 5 * 60_000,
+    });
+  }
+
+  private get messagesPath(): string {
+    return `/${API_VERSION}/Accounts/${this.accountSid}/Messages.json`;
+  }
+
+  /**
+   * Sends a message. Twilio's create has no idempotency key: a `VendorOutcomeUnknown` failure means the message may
+   * have been created, so call `findSentMessage` before sending again.
+   */
+  async createMessage(input: CreateMessageInput, signal?: AbortSignal): Promise<TwilioMessage> {
+    if (input.body === undefined && input.contentSid === undefined) {
+      throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: 'a message needs a body or a contentSid', nonRetryable: true });
+    }
+    const form = Object.fromEntries(toCreateForm(input));
+    const res = await this.http.request({ method: 'POST', path: this.messagesPath, form, signal });
+    // Twilio accepted it: an answer we cannot read must not lead to a second send.
+    return this.read('POST', this.messagesPath, res.status, () => toTwilioMessage(res.body), FailureType.VendorOutcomeUnknown);
+  }
+
+  async fetchMessage(sid: string, signal?: AbortSignal): Promise<TwilioMessage> {
+    if (!MESSAGE_SID.test(sid)) {
+      throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: 'not a Twilio message SID', nonRetryable: true });
+    }
+    const path = `/${API_VERSION}/Accounts/${this.accountSid}/Messages/${sid}.json`;
+    const res = await this.http.request({ path, signal });
+    return this.read('GET', path, res.status, () => toTwilioMessage(res.body));
+  }
+
+  /** Messages newest first, page by page, following Twilio's `next_page_uri`. */
+  async *messagePages(query: Omit<ListMessagesQuery, 'limit'>, signal?: AbortSignal): AsyncGenerator<TwilioMessage[]> {
+    let path: string | null = this.messagesPath;
+    let params: Record<string, string | number | undefined> | undefined = {
+      To: query.to,
+      From: query.from,
+      'DateSent>': query.dateSentAfter === undefined ? undefined : twilioDateTime(query.dateSentAfter),
+      PageSize: query.pageSize,
+    };
+    while (path !== null) {
+      const res = await this.http.request({ path, query: params, signal });
+      // The list path without its query: the filters hold phone numbers.
+      const page: TwilioMessagePage = this.read('GET', this.messagesPath, res.status, () => toTwilioMessagePage(res.body));
+      yield page.messages;
+      // next_page_uri carries the filters and the page token.
+      path = page.nextPageUri;
+      params = undefined;
+    }
+  }
+
+  async listMessages(query: ListMessagesQuery = {}, signal?: AbortSignal): Promise<TwilioMessage[]> {
+    const out: TwilioMessage[] = [];
+    const limit = query.limit ?? Infinity;
+    for await (const page of this.messagePages(query, signal)) {
+      out.push(...page.slice(0, limit - out.length));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /**
+   * The message an earlier attempt created, if any: to this recipient from this sender, created at or after `since`
+   * (less the clock-skew allowance), with the same body, and not among `excludeSids`. The oldest such message wins.
+   *
+   * No date filter is sent to Twilio: its `DateSent` filters on the send time, which a message still waiting in its
+   * sender's queue does not have yet. Pages are read newest first until one holds only older messages.
+   */
+  async findSentMessage(query: FindSentMessageQuery, signal?: AbortSignal): Promise<TwilioMessage | null> {
+    if (query.body === undefined && query.contentSid === undefined) {
+      throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: 'findSentMessage needs a body or a contentSid', nonRetryable: true });
+    }
+    const cutoff = query.since.getTime() - this.clockSkewMs;
+    const excluded = new Set(query.excludeSids);
+    const matches: TwilioMessage[] = [];
+    let pages = 0;
+    for await (const page of this.messagePages({ to: query.to, from: query.from, pageSize: 100 }, signal)) {
+      pages++;
+      for (const m of page) {
+        // To and From were filtered by Twilio, which may spell numbers its own way.
+        if (m.dateCreated.getTime() < cutoff || excluded.has(m.sid) || !m.direction.startsWith('outbound')) continue;
+        if (query.body !== undefined && m.body !== query.body) continue;
+        matches.push(m);
+      }
+      if (page.every((m) => m.dateCreated.getTime() < cutoff)) break;
+      if (pages >= this.maxLookupPages) {
+        // Not knowing is not "not sent": sending again could deliver twice.
+        throw vendorFailure({
+          type: FailureType.VendorOutcomeUnknown,
+          message: `looked through ${pages} pages of messages without reaching the first attempt's time`,
+          retryable: true,
+          details: { vendor: 'twilio', method: 'GET', path: this.messagesPath, ambiguous: true },
+        });
+      }
+    }
+    matches.sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime() || a.sid.localeCompare(b.sid));
+    return matches[0] ?? null;
+  }
+
+  /** Maps a 2xx answer; an unreadable one becomes a retryable failure of `type` without Twilio's data in it. */
+  private read<T>(method: HttpMethod, path: string, status: number, map: () => T, type: string = FailureType.VendorUnavailable): T {
+    try {
+      return map();
+    } catch (error) {
+      throw vendorFailure({
+        type,
+        message: `unexpected answer (${(error as Error).name})`,
+        retryable: true,
+        details: { vendor: 'twilio', method, path, status, ambiguous: type === FailureType.VendorOutcomeUnknown },
+      });
+    }
+  }
+}
