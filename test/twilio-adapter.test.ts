@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, isNonRetryableFailureType } from '../src/domain/failure-types';
@@ -76,6 +78,16 @@ beforeEach(() => {
 });
 
 describe('TwilioClient against the Twilio simulator', () => {
+  it('shares no code with the simulator, so one misreading of the wire format cannot hide on both sides', () => {
+    const dir = path.join(__dirname, '..', 'src', 'integrations', 'twilio');
+    const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+    const adapterFiles = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    expect(adapterFiles).toEqual(expect.arrayContaining(['client.ts', 'config.ts', 'errors.ts', 'mapping.ts', 'signature.ts']));
+    for (const file of adapterFiles) expect(importsOf(path.join(dir, file)).filter((i) => i.includes('simulator'))).toEqual([]);
+    for (const file of readdirSync(path.join(dir, 'simulator')).filter((f) => f.endsWith('.ts')))
+      expect(importsOf(path.join(dir, 'simulator', file)).filter((i) => i.startsWith('..'))).toEqual([]);
+  });
+
   it('creates a message and maps the answer to a TwilioMessage', async () => {
     const to = recipient();
     const before = Date.now();
