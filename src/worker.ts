@@ -2,7 +2,9 @@ import 'dotenv/config';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
+import { createNotificationDeps } from './activities/notifications/create-deps';
 import { createPrismaClient } from './db/prisma';
+import { loadTwilioConfig } from './integrations/twilio/config';
 import { createLogger } from './logger';
 import { temporalConnectionOptions } from './temporal/connection';
 import { createDataConverter } from './temporal/data-converter';
@@ -17,6 +19,8 @@ import { resolveTaskQueues } from './temporal/task-queues';
 /** Worker process: hosts Relay's workflows and activities on every task queue. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Optional sections: without Twilio credentials, demo mode against the local simulator.
+  const twilio = loadTwilioConfig();
   const logger = createLogger({ level: config.logLevel, name: 'relay-worker' });
 
   // Once per process, before any connection. SIGINT/SIGTERM start a graceful shutdown:
@@ -52,12 +56,15 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     // Strict: inputs not encrypted with a known key are refused (see STRICT_PAYLOADS).
     dataConverter: createDataConverter(config.codec.keys, { strict: config.codec.strictPayloads }),
-    deps: { prisma },
+    deps: {
+      prisma,
+      notifications: createNotificationDeps({ prisma, logger, twilio, callbackBaseUrl: config.notifications.callbackBaseUrl }),
+    },
     workflowBundle,
     shutdownGraceMs: config.worker.shutdownGraceMs,
   });
   logger.info(
-    { taskQueues: workers.map((w) => w.options.taskQueue), strictPayloads: config.codec.strictPayloads, metrics: `http://${config.worker.metricsHost}:${config.worker.metricsPort}/metrics` },
+    { taskQueues: workers.map((w) => w.options.taskQueue), twilio: { mode: twilio.mode, baseUrl: twilio.baseUrl }, strictPayloads: config.codec.strictPayloads, metrics: `http://${config.worker.metricsHost}:${config.worker.metricsPort}/metrics` },
     'worker started',
   );
   try {

@@ -113,3 +113,7 @@ export interface DeliveryReceipt {
   errorCode?: string;
   errorMessage?: string;
 }
+
+/** Where Twilio posts a notification's status callbacks; the id rides in the signed query string. */
+export const statusCallbackUrl = (publicBaseUrl: string, notificationId: string) =>
+  `${publicBaseUrl}/v1/webhooks/twilio/status?notification=${encodeURIComponent(notificationId)}`;

@@ -6,7 +6,11 @@ import { type AppDeps, createApp } from '../../src/api/app';
 import { createApiMetrics } from '../../src/api/metrics';
 import { type Config, loadConfig } from '../../src/config';
 import { createPrismaClient } from '../../src/db/prisma';
-import { loadTwilioConfig } from '../../src/integrations/twilio/config';
+import { createNotificationDeps } from '../../src/activities/notifications/create-deps';
+import { type TwilioConfig, loadTwilioConfig } from '../../src/integrations/twilio/config';
+import type { TwilioSimulator } from '../../src/integrations/twilio/simulator';
+import { freePort } from '../../scripts/lib/temporal-dev-server';
+import { twilioEnv } from './notifications';
 import { createLogger } from '../../src/logger';
 import { dependencyChecks } from '../../src/api/routes/health';
 import { createDataConverter } from '../../src/temporal/data-converter';
@@ -22,6 +26,8 @@ try {
 } catch {
   // already installed by an earlier test file in this process
 }
+
+const silentLogger = createLogger({ level: 'silent', name: 'relay-test' });
 
 export const TEST_KEYS = {
   service: 'svc-test-key-0123456789abcdef',
@@ -57,6 +63,7 @@ export interface RelayHarness {
   /** The core queue of this harness (all of `taskQueues` are unique to it). */
   taskQueue: string;
   taskQueues: TaskQueues;
+  twilio: TwilioConfig;
   /** Resolves once the workers have stopped; see `stop`. */
   stop(): Promise<void>;
 }
@@ -74,8 +81,28 @@ export const uniqueTaskQueues = (): TaskQueues =>
  * A real Relay in-process: the API app, workers on a unique task queue, both talking to
  * the run's Temporal server and PostgreSQL through production factories.
  */
-export async function startRelay(options: { withWorker?: boolean; env?: Record<string, string | undefined> } = {}): Promise<RelayHarness> {
-  const config = testConfig(options.env);
+export async function startRelay(
+  options: {
+    withWorker?: boolean;
+    env?: Record<string, string | undefined>;
+    /** Serve notifications against this Twilio simulator (the API listens so its callbacks arrive). */
+    twilio?: () => TwilioSimulator;
+  } = {},
+): Promise<RelayHarness> {
+  const callbackPort = options.twilio ? await freePort() : undefined;
+  const envOverrides = {
+    ...(options.twilio
+      ? {
+          ...twilioEnv(options.twilio()),
+          NOTIFY_CALLBACK_BASE_URL: `http://127.0.0.1:${callbackPort}`,
+          NOTIFY_RETRY_INITIAL_MS: '200',
+          NOTIFY_RETRY_MAX_INTERVAL_MS: '1000',
+        }
+      : {}),
+    ...options.env,
+  };
+  const config = testConfig(envOverrides);
+  const twilio = loadTwilioConfig(testEnv(envOverrides));
   const dataConverter = createDataConverter(config.codec.keys);
   const env = await TestWorkflowEnvironment.createFromExistingServer({
     address: config.temporal.address,
@@ -93,7 +120,12 @@ export async function startRelay(options: { withWorker?: boolean; env?: Record<s
       namespace: config.temporal.namespace,
       // As src/worker.ts: only workers are strict, clients stay lenient.
       dataConverter: createDataConverter(config.codec.keys, { strict: config.codec.strictPayloads }),
-      deps: { prisma },
+      deps: {
+        prisma,
+        notifications: options.twilio
+          ? createNotificationDeps({ prisma, logger: silentLogger, twilio, callbackBaseUrl: config.notifications.callbackBaseUrl })
+          : undefined,
+      },
       shutdownGraceMs: 1_000,
       workflowBundle: await workflowBundle(),
       taskQueues,
@@ -101,11 +133,15 @@ export async function startRelay(options: { withWorker?: boolean; env?: Record<s
     running = Promise.all(workers.map((w) => w.run()));
   }
 
-  const parts = { config, env, prisma, taskQueue: taskQueues.core, taskQueues };
+  const parts = { config, env, prisma, taskQueue: taskQueues.core, taskQueues, twilio };
+  const app = appWith(parts, {});
+  const server = callbackPort ? app.listen(callbackPort, '127.0.0.1') : undefined;
   return {
     ...parts,
-    app: appWith(parts, {}),
+    app,
     async stop() {
+      server?.close();
+      server?.closeAllConnections();
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await running;
       await prisma.$disconnect();
@@ -129,7 +165,7 @@ export function useRelay(options?: Parameters<typeof startRelay>[0]): () => Rela
   };
 }
 
-type HarnessParts = Pick<RelayHarness, 'config' | 'env' | 'prisma' | 'taskQueues'>;
+type HarnessParts = Pick<RelayHarness, 'config' | 'env' | 'prisma' | 'taskQueues' | 'twilio'>;
 
 /** The app as production wires it, on the harness's resources; `overrides` swap parts (a dead database, a log sink). */
 export function appWith(relay: HarnessParts, overrides: Partial<AppDeps>): Express {
@@ -141,7 +177,7 @@ export function appWith(relay: HarnessParts, overrides: Partial<AppDeps>): Expre
     metrics: createApiMetrics(),
     readiness: dependencyChecks(relay.prisma, relay.env.connection),
     prisma: relay.prisma,
-    twilio: loadTwilioConfig(testEnv()),
+    twilio: relay.twilio,
     taskQueues: relay.taskQueues,
     ...overrides,
   });

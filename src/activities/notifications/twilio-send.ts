@@ -14,6 +14,8 @@ export interface TwilioSendInput {
   firstAttemptAt: number;
   /** A slot reserved by an earlier call that deferred (epoch ms); no new reservation is made. */
   reservedSlotAt?: number;
+  /** The give-up horizon (ms after `firstAttemptAt`), enforced here: local activities retry inside the worker. */
+  giveUpAfterMs: number;
 }
 
 export type TwilioSendResult =
@@ -49,6 +51,14 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
   const { request } = input;
   const { info, cancellationSignal: signal } = Context.current();
   const sender = pickSender(deps.senders, request);
+
+  if (info.attempt > 1 && Date.now() - input.firstAttemptAt > input.giveUpAfterMs) {
+    const last = await deps.prisma.notification.findUnique({ where: { id: request.id }, select: { lastError: true, errorCode: true, attempts: true } });
+    throw ApplicationFailure.nonRetryable(
+      `gave up after ${last?.attempts ?? info.attempt - 1} attempts: ${last?.lastError ?? 'no answer'}`,
+      last?.errorCode ?? FailureType.VendorUnavailable,
+    );
+  }
 
   const row = await deps.prisma.notification.upsert({
     where: { id: request.id },

@@ -106,7 +106,8 @@ export async function notificationWorkflow({ request, policy }: NotificationWork
       setBusinessStatus('failed', null);
       throw err;
     }
-    const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+    // Activities fail as ActivityFailure(cause); a local activity's failure arrives unwrapped.
+    const cause = err instanceof ActivityFailure ? (err.cause instanceof ApplicationFailure ? err.cause : undefined) : err instanceof ApplicationFailure ? err : undefined;
     const reason = cause?.message ?? (err instanceof Error ? err.message : String(err));
     log.warn('notification failed', { id: request.id, type: cause?.type });
     await markNotification({ id: request.id, status: 'failed', reason, code: cause?.type ?? undefined });
@@ -124,25 +125,19 @@ async function deliver(input: NotificationWorkflowInput, firstAttemptAt: number)
     maximumInterval: policy.maximumIntervalMs,
     nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES],
   };
-  if (request.channel === 'webhook') {
-    const { deliverWebhook } = proxyActivities<Activities>({
-      startToCloseTimeout: '30 seconds',
-      scheduleToCloseTimeout: policy.giveUpAfterMs,
-      retry,
-    });
-    return deliverWebhook({ request, firstAttemptAt });
-  }
+  if (request.channel === 'webhook') return deliverWebhookOnSchedule(request, policy);
   const { sendTwilioMessage } = proxyLocalActivities<Activities>({
     startToCloseTimeout: '1 minute',
     scheduleToCloseTimeout: policy.giveUpAfterMs,
     retry,
   });
-  let result = await sendTwilioMessage({ request, firstAttemptAt });
+  const giveUpAfterMs = policy.giveUpAfterMs;
+  let result = await sendTwilioMessage({ request, firstAttemptAt, giveUpAfterMs });
   // The sender's budget is spent for a while (a burst): wait on a durable timer, keep the slot.
   while (result.deferredUntil !== undefined) {
     const reservedSlotAt = result.deferredUntil;
     await sleep(Math.max(0, reservedSlotAt - Date.now() - RATE_WAIT_LEAD_MS));
-    result = await sendTwilioMessage({ request, firstAttemptAt, reservedSlotAt });
+    result = await sendTwilioMessage({ request, firstAttemptAt, reservedSlotAt, giveUpAfterMs });
   }
   return result;
 }

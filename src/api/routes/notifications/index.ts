@@ -3,7 +3,7 @@ import { errorResponses } from '../../openapi';
 import { ConsentBody, ListNotificationsQuery, NotificationList, NotificationParams, NotificationView, SendNotificationBody } from './schemas';
 
 export { notificationsRouter, type NotificationRouteDeps } from './router';
-export { statusCallbackUrl, twilioWebhooksRouter, type TwilioWebhookDeps } from './twilio-webhooks';
+export { twilioWebhooksRouter, type TwilioWebhookDeps } from './twilio-webhooks';
 
 export function registerNotificationsOpenApi(registry: OpenAPIRegistry): void {
   const security = [{ bearer: [] }];

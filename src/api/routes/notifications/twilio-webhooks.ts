@@ -24,10 +24,6 @@ export interface TwilioWebhookDeps {
   publicBaseUrl: string;
 }
 
-/** StatusCallback URL of one notification; the id rides in the signed query string. */
-export const statusCallbackUrl = (publicBaseUrl: string, notificationId: string) =>
-  `${publicBaseUrl}/v1/webhooks/twilio/status?notification=${encodeURIComponent(notificationId)}`;
-
 const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT']);
 const OPT_IN = new Set(['START', 'YES', 'UNSTOP']);
 

@@ -1,0 +1,28 @@
+import { statusCallbackUrl } from '../../domain/notifications';
+import type { PrismaClient } from '../../generated/prisma/client';
+import { TwilioClient } from '../../integrations/twilio/client';
+import type { TwilioConfig } from '../../integrations/twilio/config';
+import type { Logger } from '../../logger';
+import type { NotificationDeps } from './deps';
+
+/**
+ * The notification activities' dependencies for one process, from its configuration: the
+ * same code talks to real Twilio (live) or the local simulator (demo).
+ */
+export function createNotificationDeps(options: {
+  prisma: PrismaClient;
+  logger: Logger;
+  twilio: TwilioConfig;
+  callbackBaseUrl: string;
+  maxInlineRateWaitMs?: number;
+}): NotificationDeps {
+  const logger = options.logger.child({ integration: 'notifications' });
+  return {
+    prisma: options.prisma,
+    logger,
+    twilio: new TwilioClient({ config: options.twilio, logger }),
+    senders: options.twilio.senders,
+    statusCallbackUrl: (id) => statusCallbackUrl(options.callbackBaseUrl, id),
+    maxInlineRateWaitMs: options.maxInlineRateWaitMs ?? 10_000,
+  };
+}
