@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { WEBHOOK_SCHEDULE_MS } from './domain/notifications';
 
 /**
  * Relay's whole configuration, parsed once from the environment. Every variable is
@@ -125,6 +126,16 @@ const schema = z.object({
   NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /** Public base URL Twilio posts status callbacks to (the API's); default API_PUBLIC_URL. */
   NOTIFY_CALLBACK_BASE_URL: z.url().optional(),
+  /** Webhook retries: delays (ms, comma-separated) before each retry; Standard Webhooks' schedule when unset. */
+  WEBHOOK_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds, e.g. 5000,300000,1800000')
+    .transform((v) => csv(v).map(Number))
+    .optional(),
+  /** An endpoint failing without a success for longer than this is disabled and reported. */
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(120),
+  /** Longest a webhook receiver may take to answer one delivery. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
 
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_METRICS_PORT: port.default(9464),
@@ -174,7 +185,16 @@ export interface Config {
   session: { secret: Buffer; ttlMs: number; secure: boolean };
   rateLimit: { windowMs: number; perKey: number; perAddress: number };
   notifications: {
-    policy: { initialIntervalMs: number; backoffCoefficient: number; maximumIntervalMs: number; giveUpAfterMs: number; receiptTimeoutMs: number };
+    policy: {
+      initialIntervalMs: number;
+      backoffCoefficient: number;
+      maximumIntervalMs: number;
+      giveUpAfterMs: number;
+      receiptTimeoutMs: number;
+      webhookSchedule: number[];
+      webhookDisableAfterMs: number;
+      webhookTimeoutMs: number;
+    };
     retentionDays: number;
     callbackBaseUrl: string;
   };
@@ -249,6 +269,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         maximumIntervalMs: raw.NOTIFY_RETRY_MAX_INTERVAL_MS,
         giveUpAfterMs: raw.NOTIFY_GIVE_UP_AFTER_MS,
         receiptTimeoutMs: raw.NOTIFY_RECEIPT_TIMEOUT_MS,
+        webhookSchedule: raw.WEBHOOK_RETRY_SCHEDULE_MS ?? [...WEBHOOK_SCHEDULE_MS],
+        webhookDisableAfterMs: Math.round(raw.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000),
+        webhookTimeoutMs: raw.WEBHOOK_TIMEOUT_MS,
       },
       retentionDays: raw.NOTIFICATION_RETENTION_DAYS,
       callbackBaseUrl: (raw.NOTIFY_CALLBACK_BASE_URL ?? publicUrl).replace(/\/$/, ''),

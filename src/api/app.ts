@@ -21,6 +21,7 @@ import { echoRouter, registerEchoOpenApi } from './routes/echo';
 import { notificationsRouter, registerNotificationsOpenApi, twilioWebhooksRouter } from './routes/notifications';
 import { healthRouter, registerHealthOpenApi, type ReadinessChecks } from './routes/health';
 import { signInRouter } from './routes/sign-in';
+import { registerWebhookEndpointsOpenApi, webhookEndpointsRouter } from './routes/webhook-endpoints';
 import { operatorSessions } from './session';
 
 export interface AppDeps {
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
   registerEchoOpenApi(registry);
   registerCodecOpenApi(registry);
   registerNotificationsOpenApi(registry);
+  registerWebhookEndpointsOpenApi(registry);
   const openapi = generateDocument(registry, config.api.publicUrl);
 
   // Public: health probes and the API description (it holds no data).
@@ -110,6 +112,7 @@ export function createApp(deps: AppDeps): Express {
   const starter = { client: deps.temporal, taskQueues: resolveTaskQueues(deps.taskQueues) };
   app.use(echoRouter({ starter, webUiUrl }));
   app.use(notificationsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl }));
+  app.use(webhookEndpointsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, logger, allowInternalUrls: config.env !== 'production' }));
 
   app.use((req) => {
     throw new NotFoundError(`No route ${req.method} ${req.path}`);

@@ -70,7 +70,36 @@ export interface DeliveryPolicy {
   giveUpAfterMs: number;
   /** How long to wait for a delivery receipt after the vendor accepted the message. */
   receiptTimeoutMs: number;
+  /**
+   * Webhooks follow their own schedule instead of the backoff above: the delays (ms) before
+   * each retry, the first attempt being immediate; jittered. Default {@link WEBHOOK_SCHEDULE_MS}.
+   */
+  webhookSchedule?: number[];
+  /** An endpoint failing without a success for longer than this is disabled (default 5 days). */
+  webhookDisableAfterMs?: number;
+  /** Longest a receiver may take to answer one delivery (default 15 s). */
+  webhookTimeoutMs?: number;
 }
+
+/** Standard Webhooks' guidance: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (8 attempts over about 27.5 h). */
+export const WEBHOOK_SCHEDULE_MS: readonly number[] = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+export const WEBHOOK_DISABLE_AFTER_MS = 5 * 24 * 3_600_000;
+export const WEBHOOK_TIMEOUT_MS = 15_000;
+
+/**
+ * Event subscriptions: an exact type (`dossier.status_changed`), a prefix (`dossier.*`) or
+ * everything (`*`). The patterns that match `event`, for an array-overlap query.
+ */
+export function webhookPatternsFor(event: string): string[] {
+  const parts = event.split('.');
+  const prefixes = parts.slice(0, -1).map((_, i) => `${parts.slice(0, i + 1).join('.')}.*`);
+  return [event, '*', ...prefixes];
+}
+
+export const webhookSubscribes = (events: readonly string[], event: string): boolean => webhookPatternsFor(event).some((p) => events.includes(p));
+
+/** The notification id of one event for one endpoint: deterministic, so a retried dispatch sends nothing twice. */
+export const webhookNotificationId = (eventKey: string, endpointId: string) => `${eventKey}:${endpointId}`;
 
 /** What a notification workflow is asked to deliver (bodies and numbers stay encrypted in history). */
 export interface NotificationRequest {

@@ -13,6 +13,11 @@ function part(value: string): string {
 
 export const WorkflowIds = {
   echo: (id: string) => `echo-${part(id)}`,
+  /**
+   * The n-th replay of a failed webhook notification: a new run for the same message (same
+   * `webhook-id`). `~` never occurs in an id, so no notification id can collide with it.
+   */
+  notificationReplay: (id: string, n: number) => `notification-${part(id)}~replay-${n}`,
   /** One workflow per message: the id is the client's idempotency key. */
   notification: (id: string) => `notification-${part(id)}`,
 } as const;

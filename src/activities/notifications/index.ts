@@ -1,8 +1,8 @@
-import type { NotificationRequest } from '../../domain/notifications';
 import type { NotificationDeps } from './deps';
 import { type StatusChange, advanceStatus } from './notification-log';
 import { purgeNotifications } from './purge';
 import { type TwilioSendInput, sendTwilioMessage } from './twilio-send';
+import { type WebhookDeliveryInput, deliverWebhook, listWebhookEndpointsFor } from './webhook-delivery';
 
 export type { NotificationDeps } from './deps';
 
@@ -14,8 +14,9 @@ export function createNotificationActivities(deps: NotificationDeps) {
       await advanceStatus(deps.prisma, change);
     },
     purgeNotificationLog: (retentionDays: number) => purgeNotifications(deps.prisma, retentionDays),
-    async deliverWebhook(_input: { request: NotificationRequest; firstAttemptAt: number }): Promise<{ status: 'delivered'; vendorMessageId?: string }> {
-      throw new Error('webhook delivery is not wired yet');
-    },
+    /** One signed webhook delivery attempt; the workflow owns the retry schedule. */
+    deliverWebhook: (input: WebhookDeliveryInput) => deliverWebhook(deps, input),
+    /** Ids of the active endpoints subscribed to an event, for workflows that fan out one notification per endpoint. */
+    listWebhookEndpointsFor: (event: string) => listWebhookEndpointsFor(deps.prisma, event),
   };
 }

@@ -21,6 +21,7 @@ import {
 } from '../../domain/notifications';
 import { setBusinessStatus } from '../shared/business-status';
 import { cancelNotificationUpdate, deliveryReceiptSignal, notificationStateQuery } from './definitions';
+import { deliverWebhookOnSchedule } from './webhook-delivery';
 
 type Activities = ReturnType<typeof createNotificationActivities>;
 
