@@ -22,7 +22,7 @@ export default tseslint.config(
     rules: {
       // As in Temporal's own samples: an un-awaited promise in a workflow or activity is a bug.
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
   {
