@@ -8,6 +8,7 @@ import request from 'supertest';
 import { listWebhookEndpointsFor } from '../src/activities/notifications/webhook-delivery';
 import { webhookUrlProblem } from '../src/api/routes/webhook-endpoints/url';
 import { RelayAttempts, RelayEntityId } from '../src/domain/search-attributes';
+import { WorkflowIds } from '../src/domain/workflow-ids';
 import { TwilioClient } from '../src/integrations/twilio/client';
 import { loadTwilioConfig } from '../src/integrations/twilio/config';
 import { createLogger } from '../src/logger';
@@ -15,6 +16,7 @@ import { createDataConverter } from '../src/temporal/data-converter';
 import { notifyWebhookSubscribers } from '../src/temporal/starters/webhook';
 import { WORKER_TABLE } from '../src/temporal/worker-table';
 import { createWorkers } from '../src/temporal/workers';
+import { notificationWorkflow } from '../src/workflows/notifications/notification';
 import { jittered } from '../src/workflows/notifications/webhook-delivery';
 import { type RelayHarness, bearer, startRelay, testEnv, uniqueId, workflowBundle } from './helpers/relay';
 
@@ -369,6 +371,25 @@ describe('webhooks (API → Temporal → signed delivery → receiver)', () => {
       expect(again.status).toBe(409);
       const unknown = await api().post('/v1/notifications/no-such-notification/replay').set('authorization', bearer('service'));
       expect(unknown.status).toBe(404);
+    });
+
+    it('a replay run started but never recorded (the API stopped in between) takes the log row over', async () => {
+      const endpoint = await createEndpoint();
+      await api().delete(`/v1/webhook-endpoints/${endpoint.id}`).set('authorization', bearer('service')).expect(200);
+      const id = await sendWebhook(endpoint.id, { dossierId: 'D-9' });
+      const failed = await waitForStatus(id, 'failed');
+      await result(`notification-${id}`);
+      await api().post(`/v1/webhook-endpoints/${endpoint.id}/enable`).set('authorization', bearer('service')).expect(200);
+
+      // What the replay route starts, without the row update that would have followed.
+      const request = { id, channel: 'webhook' as const, recipient: endpoint.id, event: failed.event!, payload: failed.payload, requestedBy: failed.requestedBy };
+      await relay.env.client.workflow.start(notificationWorkflow, {
+        taskQueue: relay.taskQueues.notifications,
+        workflowId: WorkflowIds.notificationReplay(id, 1),
+        args: [{ request, policy: relay.config.notifications.policy }],
+      });
+      expect(await waitForStatus(id, 'delivered')).toMatchObject({ workflowId: `notification-${id}~replay-1`, attempts: 1 });
+      expect(receiver.at(endpoint.path).map((r) => r.headers['webhook-id'])).toEqual([id]);
     });
 
     it('replays the failed deliveries to an endpoint accepted in a time range, once enabled again', async () => {
