@@ -17,6 +17,7 @@ import type { ApiMetrics } from './metrics';
 import { createRegistry, generateDocument } from './openapi';
 import { rateLimits } from './rate-limit';
 import { codecRouter, registerCodecOpenApi } from './routes/codec';
+import { dossiersRouter, registerDossiersOpenApi } from './routes/dossiers';
 import { echoRouter, registerEchoOpenApi } from './routes/echo';
 import { notificationsRouter, registerNotificationsOpenApi, twilioWebhooksRouter } from './routes/notifications';
 import { healthRouter, registerHealthOpenApi, type ReadinessChecks } from './routes/health';
@@ -38,6 +39,8 @@ export interface AppDeps {
   webhooks?: Router;
   /** Overrides task queue names (tests run isolated workers). */
   taskQueues?: Partial<TaskQueues>;
+  /** Test hook: kills the process at a named point of a request (server.ts arms it only when NODE_ENV=test). */
+  crashPoint?: (name: string) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -71,6 +74,7 @@ export function createApp(deps: AppDeps): Express {
   registerEchoOpenApi(registry);
   registerCodecOpenApi(registry);
   registerNotificationsOpenApi(registry);
+  registerDossiersOpenApi(registry);
   registerWebhookEndpointsOpenApi(registry);
   const openapi = generateDocument(registry, config.api.publicUrl);
 
@@ -112,6 +116,7 @@ export function createApp(deps: AppDeps): Express {
   const starter = { client: deps.temporal, taskQueues: resolveTaskQueues(deps.taskQueues) };
   app.use(echoRouter({ starter, webUiUrl }));
   app.use(notificationsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl }));
+  app.use(dossiersRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl, crashPoint: deps.crashPoint }));
   app.use(webhookEndpointsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, logger, allowInternalUrls: config.env !== 'production' }));
 
   app.use((req) => {

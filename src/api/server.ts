@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     readiness: dependencyChecks(prisma, connection),
     prisma,
     twilio: loadTwilioConfig(),
+    crashPoint: testCrashPoint(config.env),
   });
 
   const server = app.listen(config.api.port, config.api.host, () => {
@@ -51,6 +52,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/**
+ * Test hook: RELAY_TEST_CRASH_AFTER=<point> kills the process with SIGKILL at that point of a
+ * request (e.g. `dossier-status-started`: after the workflow start, before the answer), as a
+ * crash would. Honoured only when NODE_ENV=test; see test/dossier-crash.test.ts.
+ */
+function testCrashPoint(env: string): ((name: string) => void) | undefined {
+  const point = env === 'test' ? process.env.RELAY_TEST_CRASH_AFTER : undefined;
+  if (!point) return undefined;
+  return (name) => {
+    if (name === point) process.kill(process.pid, 'SIGKILL');
+  };
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,5 @@
 import type { NotificationDeps } from './deps';
+import { type RecordDossierChangeInput, recordDossierStatusChange } from './dossier-status';
 import { type StatusChange, advanceStatus } from './notification-log';
 import { purgeNotifications } from './purge';
 import { type TwilioSendInput, sendTwilioMessage } from './twilio-send';
@@ -14,6 +15,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
       await advanceStatus(deps.prisma, change);
     },
     purgeNotificationLog: (retentionDays: number) => purgeNotifications(deps.prisma, retentionDays),
+    recordDossierStatusChange: (input: RecordDossierChangeInput) => recordDossierStatusChange(deps.prisma, input),
     /** One signed webhook delivery attempt; the workflow owns the retry schedule. */
     deliverWebhook: (input: WebhookDeliveryInput) => deliverWebhook(deps, input),
     /** Ids of the active endpoints subscribed to an event, for workflows that fan out one notification per endpoint. */
