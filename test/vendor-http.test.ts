@@ -140,6 +140,18 @@ describe('VendorHttpClient', () => {
     expect(received).toHaveLength(1);
   });
 
+  it('never follows a redirect (a signed or authenticated request must not be re-sent elsewhere)', async () => {
+    handler = (req, res) => {
+      if (req.url!.includes('moved')) return json(res, 200, { followed: true });
+      res.writeHead(307, { location: `${baseUrl}/api/v1/moved` });
+      res.end();
+    };
+    const f = await failure(client({ authorization: () => bearerAuth('tok-1') }).http.request({ method: 'POST', path: 'x', json: { a: 1 } }));
+    expect(f).toMatchObject({ type: FailureType.VendorRejected, nonRetryable: true });
+    expect(details(f)).toMatchObject({ status: 307 });
+    expect(received.map((r) => r.url)).toEqual(['/api/v1/x']);
+  });
+
   describe('default classification', () => {
     it('429 with Retry-After in seconds → retryable VendorRateLimited with nextRetryDelay', async () => {
       handler = (_req, res) => json(res, 429, { Message: 'slow down' }, { 'retry-after': '7' });

@@ -149,7 +149,9 @@ export class VendorHttpClient {
     let response: Response | undefined;
     let text: string;
     try {
-      response = await fetch(url, { method, headers, body, signal: controller.signal });
+      // Redirects are never followed: a 3xx would re-send credentials or a signed body to
+      // another address (an internal one, for a hostile webhook endpoint). It is classified instead.
+      response = await fetch(url, { method, headers, body, signal: controller.signal, redirect: 'manual' });
       text = await response.text();
     } catch (error) {
       const durationMs = Math.round(performance.now() - started);
