@@ -1,0 +1,110 @@
+/**
+ * `npm run chaos:notifications`: 1 000 notifications through the API, handled by two worker
+ * processes, one of which is killed with SIGKILL twice and restarted, while the Twilio
+ * simulator fails 20% of message creates (5xx; accepted then the connection dropped;
+ * accepted then never answered). Every notification must end delivered, none may reach the
+ * simulator twice, none may be lost. Figures are printed as they come; the last line is
+ * `{"sent":1000,"delivered":…,"duplicates":…,"lost":…}`. Exits 1 when a target is missed.
+ */
+import type { Managed } from '../lib/processes';
+import { type NotificationBody, type Posted, markerOf, marked, postNotification, recipient, runPool, waitForFinal } from '../lib/load';
+import { type BenchStack, say, withStack } from '../lib/stack';
+
+const N = Number(process.env.CHAOS_N ?? 1_000);
+const CONCURRENCY = 8;
+const TEMPLATE = `HX${'c4'.repeat(16)}`;
+const SENDERS = 'sms:+33757000001@200,whatsapp:+33757000002@200';
+/** 20% of creates fail, split between the three ways a create can go wrong. */
+const FAULTS = { scope: 'create', errorRate: 0.08, dropAfterAcceptRate: 0.07, timeoutRate: 0.05, timeoutAccepts: true } as const;
+/** Failures that are the recipient's, not Relay's: a notification failed for these is not lost. */
+const LEGITIMATE_FAILURES = new Set(['RecipientInvalid', 'RecipientOptedOut']);
+/** The victim is killed once this many messages reached the simulator, then again at the second mark. */
+const KILL_AT = [0.2, 0.55].map((f) => Math.round(f * N));
+
+function message(i: number): { body: NotificationBody; marker: string } {
+  const marker = `m-chaos-${i}`;
+  const idempotencyKey = `chaos-${i}`;
+  const to = recipient(1, i);
+  // SMS with a body, WhatsApp with an approved template: both of Relay's Twilio paths.
+  return i % 2 === 0
+    ? { marker, body: { idempotencyKey, channel: 'sms', recipient: to, body: `Your parcel ${marked(marker)} is on its way` } }
+    : { marker, body: { idempotencyKey, channel: 'whatsapp', recipient: to, template: TEMPLATE, variables: { '1': marked(marker), '2': '14:30' } } };
+}
+
+async function chaos(stack: BenchStack): Promise<void> {
+  const { sim, procs } = stack;
+  say(`starting the API and two workers (Temporal ${stack.temporalAddress})`);
+  await stack.startApi({ senders: SENDERS });
+  const steady = await stack.startWorker('worker-a', { senders: SENDERS });
+  let victim: Managed = await stack.startWorker('worker-b-0', { senders: SENDERS });
+  sim.setFaults(FAULTS);
+  say(`simulator faults on creates: ${JSON.stringify(FAULTS)}`);
+
+  const started = Date.now();
+  const posted: Posted[] = [];
+  const messages = Array.from({ length: N }, (_, i) => message(i));
+  const posting = runPool(messages, CONCURRENCY, async (m) => {
+    posted.push(await postNotification(stack.apiUrl, stack.apiKey, m.body, m.marker));
+  }).then(() => say(`posted ${posted.length} notifications in ${((Date.now() - started) / 1000).toFixed(1)} s`));
+
+  // The killer: SIGKILL the victim mid-run, restart it, twice.
+  const killer = (async () => {
+    for (const [k, mark] of KILL_AT.entries()) {
+      const deadline = Date.now() + 5 * 60_000;
+      while (sim.messages().length < mark && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await procs.kill(victim);
+      say(`SIGKILL ${victim.name} (pid ${victim.child.pid}) with ${sim.messages().length} messages at the simulator`);
+      await new Promise((r) => setTimeout(r, 1_000));
+      victim = await stack.startWorker(`worker-b-${k + 1}`, { senders: SENDERS });
+      say(`restarted it as ${victim.name} (pid ${victim.child.pid})`);
+    }
+  })();
+
+  await Promise.all([posting, killer]);
+  const counts = await waitForFinal(stack.db, 'chaos-', N, 6 * 60_000, 'chaos');
+  await sim.idle();
+  say(`all final after ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);
+  if (steady.child.exitCode !== null) say('note: the steady worker exited during the run');
+
+  // What the simulator saw: every message it accepted, whatever the client was told.
+  const received = sim.messages();
+  const byMarker = new Map<string, number>();
+  for (const m of received) {
+    const key = markerOf(m);
+    if (key) byMarker.set(key, (byMarker.get(key) ?? 0) + 1);
+  }
+  const duplicateGroups = sim.duplicates(markerOf);
+  const duplicates = duplicateGroups.reduce((acc, g) => acc + g.sids.length - 1, 0);
+  const outcomes = received.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.apiOutcome]: (acc[m.apiOutcome] ?? 0) + 1 }), {});
+  say(`simulator: ${received.length} messages accepted (${JSON.stringify(outcomes)}: dropped and held ones were answered to nobody)`);
+  for (const g of duplicateGroups.slice(0, 10)) say(`duplicate: ${g.key} sent ${g.sids.length} times (${g.sids.join(', ')})`);
+
+  const rows = await stack.db.query<{ id: string; status: string; attempts: number; error_code: string | null; last_error: string | null; vendor_message_id: string | null }>(
+    "SELECT id, status, attempts, error_code, last_error, vendor_message_id FROM notification WHERE id LIKE 'chaos-%'",
+  );
+  const byId = new Map(rows.rows.map((r) => [r.id, r]));
+  const delivered = rows.rows.filter((r) => r.status === 'delivered' || r.status === 'read').length;
+  const lostIds: string[] = [];
+  for (const m of messages) {
+    const row = byId.get(m.body.idempotencyKey);
+    const ok = row && (row.status === 'delivered' || row.status === 'read');
+    const legitimate = row && row.status === 'failed' && row.error_code !== null && LEGITIMATE_FAILURES.has(row.error_code);
+    if ((!ok && !legitimate) || !byMarker.has(m.marker)) lostIds.push(m.body.idempotencyKey);
+  }
+  for (const id of lostIds.slice(0, 10)) {
+    const row = byId.get(id);
+    say(`lost: ${id} status=${row?.status ?? 'no row'} attempts=${row?.attempts ?? '-'} error=${row?.error_code ?? '-'} ${row?.last_error ?? ''}`);
+  }
+  const retried = rows.rows.filter((r) => r.attempts > 1).length;
+  const attempts = rows.rows.reduce((acc, r) => acc + r.attempts, 0);
+  say(`send attempts: ${attempts} for ${rows.rows.length} notifications (${retried} needed more than one)`);
+
+  const result = { sent: posted.length, delivered, duplicates, lost: lostIds.length };
+  console.log(JSON.stringify(result));
+  if (result.sent !== N || result.delivered !== N || result.duplicates !== 0 || result.lost !== 0) process.exitCode = 1;
+}
+
+withStack('chaos', { contentTemplates: { [TEMPLATE]: 'Your appointment {{1}} is confirmed for {{2}}' } }, chaos).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
