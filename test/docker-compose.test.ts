@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../src/config';
@@ -17,7 +17,12 @@ interface Service {
 
 const root = path.join(__dirname, '..');
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
-const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+  engines: { node: string };
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 const relayServices = Object.entries(compose.services).filter(([name]) => name.startsWith('relay-'));
 
 /** Compose's `${VAR:?message}` and `${VAR:-default}` are filled from the shell; give them valid test values. */
@@ -47,12 +52,18 @@ const withoutIp = ({ host, container }: { host: number; container: number }) => 
 describe('docker-compose.yml agrees with the code', () => {
   it('has Relay worker, API and migrations built from the Dockerfile', () => {
     expect(relayServices.map(([n]) => n).sort()).toEqual(['relay-api', 'relay-migrate', 'relay-worker']);
-    for (const [, svc] of relayServices) {
-      expect(svc.build).toBe('.');
-      const script = svc.command?.slice(-1)[0] ?? '';
-      expect(pkg.scripts[script]).toBeDefined();
+    for (const [, svc] of relayServices) expect(svc.build).toBe('.');
+  });
+
+  it('runs each Relay service with what the image holds: compiled JavaScript, no dev dependencies', () => {
+    const image = runtimeStage();
+    for (const [name, svc] of relayServices) {
+      const command = svc.command ?? cmdOf(image);
+      expect({ name, runs: runnableInImage(command) }).toEqual({ name, runs: true });
     }
-    expect(readFileSync(path.join(root, 'Dockerfile'), 'utf8')).toMatch(/npm ci/);
+    // The worker and the API are Relay's own processes, compiled to dist/.
+    expect(compose.services['relay-worker']!.command ?? cmdOf(image)).toEqual(['node', compiled('src/worker.ts')]);
+    expect(compose.services['relay-api']!.command).toEqual(['node', compiled('src/api/server.ts')]);
   });
 
   it('passes only variables Relay reads, and a configuration that loads', () => {
@@ -120,5 +131,96 @@ describe('docker-compose.yml agrees with the code', () => {
     expect(published(ui).map((p) => p.host)).toContain(Number(uiUrl.port));
     expect(api.codec.corsOrigins).toContain(uiUrl.origin);
     expect(ui.environment!.TEMPORAL_CODEC_ENDPOINT).toBe(`${api.api.publicUrl}/codec`);
+  });
+});
+
+/** Dockerfile stages: `FROM image [AS name]` followed by instructions (continuations joined). */
+interface Stage {
+  image: string;
+  name?: string;
+  instructions: { op: string; args: string }[];
+}
+function dockerStages(): Stage[] {
+  const text = readFileSync(path.join(root, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
+  const stages: Stage[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const [op, ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    if (op!.toUpperCase() === 'FROM') {
+      const [, image, name] = /^(\S+)(?:\s+AS\s+(\S+))?/i.exec(args)!;
+      stages.push({ image: image!, name, instructions: [] });
+    } else {
+      stages[stages.length - 1]!.instructions.push({ op: op!.toUpperCase(), args });
+    }
+  }
+  return stages;
+}
+const runtimeStage = () => dockerStages().slice(-1)[0]!;
+const argsOf = (stage: Stage, op: string) => stage.instructions.filter((i) => i.op === op).map((i) => i.args);
+const cmdOf = (stage: Stage) => JSON.parse(argsOf(stage, 'CMD').slice(-1)[0] ?? '[]') as string[];
+
+/** Where `npm run build` (tsconfig.build.json) puts the JavaScript for a TypeScript source. */
+function compiled(source: string): string {
+  const read = (file: string) => JSON.parse(readFileSync(path.join(root, file), 'utf8')) as { compilerOptions: { outDir?: string; rootDir?: string } };
+  const build = read('tsconfig.build.json').compilerOptions;
+  const outDir = build.outDir ?? read('tsconfig.json').compilerOptions.outDir!;
+  return path.posix.join(outDir, path.posix.relative(build.rootDir ?? '.', source)).replace(/\.ts$/, '.js');
+}
+
+/** `node <compiled source>` or an npm script that needs no dev dependency (tsx). */
+function runnableInImage(command: string[]): boolean {
+  if (command[0] === 'node' && command.length === 2) {
+    const source = command[1]!.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+    return compiled(source) === command[1] && existsSync(path.join(root, source));
+  }
+  if (command[0] === 'npm' && command[1] === 'run' && command.length === 3) {
+    const script = pkg.scripts[command[2]!];
+    return script !== undefined && !/\btsx\b/.test(script);
+  }
+  return false;
+}
+
+describe('Dockerfile', () => {
+  const stages = dockerStages();
+  const runtime = runtimeStage();
+
+  it('builds and runs on Node.js 24, the version package.json and CI target', () => {
+    for (const stage of stages) expect(stage.image).toBe('node:24-bookworm-slim');
+    expect(pkg.engines.node).toMatch(/^>=2[24]/);
+    expect(readFileSync(path.join(root, '.ci', 'run'), 'utf8')).toMatch(/^NODE_VERSION=24\./m);
+  });
+
+  it('compiles in a build stage and installs no dev dependency in the image', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const build = stages.find((s) => argsOf(s, 'RUN').some((r) => r.includes('npm run build')))!;
+    expect(build).toBeDefined();
+    expect(build).not.toBe(runtime);
+    const installs = argsOf(runtime, 'RUN').filter((r) => /npm (ci|install)/.test(r));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const run of installs) {
+      for (const npm of run.split(/\|\||&&/).filter((c) => /npm (ci|install)/.test(c))) expect(npm).toContain('--omit=dev');
+    }
+    expect(argsOf(runtime, 'COPY')).toContain(`--from=${build.name} /app/dist ./dist`);
+    expect(runtime.instructions.map((i) => i.args).join('\n')).not.toMatch(/\btsx\b/);
+    // tsx is what `npm start` and `npm run worker` use in development only.
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.devDependencies.tsx).toBeDefined();
+  });
+
+  it('starts the worker from compiled JavaScript with the workflow bundle built by npm run build', () => {
+    expect(cmdOf(runtime)).toEqual(['node', compiled('src/worker.ts')]);
+    expect(pkg.scripts.build).toContain('scripts/build-workflow-bundle.ts');
+    const env = Object.fromEntries(argsOf(runtime, 'ENV').map((e) => e.split('=') as [string, string]));
+    // Where scripts/build-workflow-bundle.ts writes it by default, inside the copied dist/.
+    expect(readFileSync(path.join(root, 'scripts', 'build-workflow-bundle.ts'), 'utf8')).toContain("'dist', 'workflow-bundle.js'");
+    expect(env.WORKFLOW_BUNDLE_PATH).toBe('/app/dist/workflow-bundle.js');
+    for (const name of Object.keys(env)) expect(CONFIG_VARIABLES).toContain(name);
+  });
+
+  it('gives `prisma migrate deploy` what it reads: config, schema, migrations and the schema engine', () => {
+    const copied = argsOf(runtime, 'COPY').filter((c) => !c.startsWith('--from')).map((c) => c.split(/\s+/)[0]);
+    for (const needed of ['prisma.config.ts', 'prisma', 'tools', 'src']) expect(copied).toContain(needed);
   });
 });
