@@ -57,6 +57,8 @@ describe('npm start', () => {
     expect(output).not.toContain('grep');
     const keys = (...args: string[]) => execFileSync('npm', ['run', '-s', 'keys', ...args], { cwd: root, env }).toString();
     expect(keys('--', 'ci').trim()).toBe(TEST_KEYS.service);
+    // By role: the first key that has it, whatever the keys are named.
+    expect(keys('--', 'operator').trim()).toBe(TEST_KEYS.operator);
     expect(keys().split('\n').filter(Boolean)).toEqual([
       expect.stringMatching(new RegExp(`^ci\\s+service\\s+${TEST_KEYS.service}$`)),
       expect.stringMatching(new RegExp(`^alice\\s+operator\\s+${TEST_KEYS.operator}$`)),

@@ -93,7 +93,7 @@ describe('npm start with its own Temporal dev server', () => {
     it('stops every process it started on Ctrl-C and exits 0', async () => {
       run.child.kill('SIGINT');
       expect(await run.exited).toEqual({ code: 0, signal: null });
-      expect(run.output()).toContain('worker stopped');
+      expect(run.output()).toContain('stopping Relay');
       expect(await survivors(setup.mark, 10_000)).toEqual([]);
     }, 60_000);
   });
