@@ -66,6 +66,12 @@ describe('notifications: sending SMS and WhatsApp through Twilio', () => {
     expect(paths).toEqual(expect.arrayContaining(['idempotencyKey']));
   });
 
+  it('refuses a webhook notification to an endpoint that does not exist (422)', async () => {
+    const res = await post({ idempotencyKey: uniqueId('no-endpoint'), channel: 'webhook', recipient: 'ep-0000000000000000', event: 'dossier.status_changed', payload: { a: 1 } });
+    expect(res.status).toBe(422);
+    expect(res.body.reason).toBe('unknown_endpoint');
+  });
+
   it('sends WhatsApp templates with Content variables', async () => {
     const key = uniqueId('wa');
     const to = phone();

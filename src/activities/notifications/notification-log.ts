@@ -44,6 +44,7 @@ export function newNotificationRow(request: NotificationRequest, workflowId: str
     body: request.body ?? null,
     variables: request.variables ?? Prisma.DbNull,
     event: request.event ?? null,
+    payload: request.payload === undefined ? Prisma.DbNull : (request.payload as Prisma.InputJsonValue),
     sendAt: request.sendAt ? new Date(request.sendAt) : null,
     status,
     requestedBy: request.requestedBy,

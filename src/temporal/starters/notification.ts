@@ -31,7 +31,11 @@ export async function acceptNotification(ctx: NotificationStarterContext, reques
   const existing = await ctx.prisma.notification.findUnique({ where: { id: request.id } });
   if (existing) return { notification: sameRequestOrConflict(existing, request), created: false };
 
-  if (request.channel !== 'webhook') {
+  if (request.channel === 'webhook') {
+    // A disabled endpoint is accepted: the delivery fails at once with the reason, and can be replayed once enabled.
+    const endpoint = await ctx.prisma.webhookEndpoint.findUnique({ where: { id: request.recipient }, select: { id: true } });
+    if (!endpoint) throw new UnprocessableError(`No webhook endpoint ${request.recipient}`, { reason: 'unknown_endpoint' });
+  } else {
     const consent = await ctx.prisma.recipientConsent.findUnique({ where: { recipient: consentKey(request.recipient) } });
     if (consent?.optedOut) throw new UnprocessableError('The recipient opted out of messages; they must opt in again (reply START) before Relay sends to them', { reason: 'recipient_opted_out' });
   }
