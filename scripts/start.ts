@@ -4,9 +4,11 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import dotenv from 'dotenv';
 import { type Config, ConfigError, loadConfig } from '../src/config';
+import { type TwilioConfig, loadTwilioConfig } from '../src/integrations/twilio/config';
 import { temporalConnectionOptions } from '../src/temporal/connection';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes';
 import { DatabaseUnreachableError, ensureDatabase } from './lib/database';
+import { seedDemo } from './lib/demo';
 import { ensureDotenv } from './lib/dotenv-file';
 import { type PortUse, PortsInUseError, assertPortsFree } from './lib/ports';
 import { migrateDeploy } from './lib/prisma-cli';
@@ -102,9 +104,11 @@ async function main(): Promise<void> {
   dotenv.config({ path: path.join(ROOT, '.env'), quiet: true });
   const externalTemporal = Boolean(process.env.TEMPORAL_ADDRESS);
   const config = loadConfig();
+  // Integrations without credentials run in demo mode against their local simulators.
+  const twilio = loadTwilioConfig();
   const dataDir = path.resolve(ROOT, config.local.dataDir);
   // A program already on one of our ports must not be mistaken for a process of ours.
-  await assertPortsFree(portsToClaim(config, externalTemporal));
+  await assertPortsFree(portsToClaim(config, externalTemporal, twilio));
   mkdirSync(dataDir, { recursive: true });
 
   step(`database: ${redact(config.databaseUrl)}`);
@@ -137,10 +141,17 @@ async function main(): Promise<void> {
   await registerSearchAttributes(config).catch((err: unknown) => step(`could not register search attributes: ${String(err)}`));
 
   await unlessStopping();
-  step('starting the worker and the API');
   const env = { ...process.env, TEMPORAL_ADDRESS: config.temporal.address };
-  const run = (file: string) =>
-    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file)], { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
+  const run = (file: string, args: string[] = []) =>
+    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
+  if (twilio.mode === 'demo') {
+    step(`Twilio: no credentials, starting the local Twilio simulator on ${twilio.baseUrl} (demo mode)`);
+    // Stopped with Temporal, after the worker has drained its in-flight sends.
+    supervise('Twilio simulator', run('src/integrations/twilio/simulator/main.ts', ['--port', String(twilio.simulatorPort)]), { stage: 1, graceMs: 5_000 });
+  } else {
+    step(`Twilio: sending through ${twilio.baseUrl} (${twilio.senders.length} sender(s))`);
+  }
+  step('starting the worker and the API');
   supervise('worker', run('src/worker.ts'), { stage: 0, graceMs: config.worker.shutdownGraceMs + 5_000 });
   supervise('API', run('src/api/server.ts'), { stage: 0, graceMs: 10_000 });
   for (const { name, child } of children) {
@@ -152,16 +163,30 @@ async function main(): Promise<void> {
   }
 
   await waitForReady(config);
-  printBanner(config, externalTemporal ? undefined : path.join(dataDir, 'temporal.db'));
+  const serviceKey = (config.api.keys.find((k) => k.role === 'service') ?? config.api.keys[0])!;
+  if (twilio.mode === 'demo') {
+    // Inbound STOP/START from the simulator reach Relay as they would from Twilio.
+    await fetch(`${twilio.baseUrl}/__sim/inbound-webhook`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `${config.notifications.callbackBaseUrl}/v1/webhooks/twilio/inbound` }),
+    }).catch(() => undefined);
+    const seeded = await seedDemo(config, serviceKey.secret).catch(() => []);
+    if (seeded.length) step(`demo: sent ${seeded.length} notifications (${seeded.join(', ')})`);
+  }
+  printBanner(config, externalTemporal ? undefined : path.join(dataDir, 'temporal.db'), twilio);
 }
 
 const uiPort = (config: Config) => Number(new URL(config.temporal.uiUrl).port || 8233);
 
-function portsToClaim(config: Config, externalTemporal: boolean): PortUse[] {
+function portsToClaim(config: Config, externalTemporal: boolean, twilio: TwilioConfig): PortUse[] {
   const ports: PortUse[] = [
     { port: config.api.port, host: config.api.host, what: 'Relay API', hint: 'set API_PORT to another port' },
     { port: config.worker.metricsPort, host: '127.0.0.1', what: 'worker metrics', hint: 'set WORKER_METRICS_PORT to another port' },
   ];
+  if (twilio.mode === 'demo') {
+    ports.push({ port: twilio.simulatorPort, host: '127.0.0.1', what: 'Twilio simulator', hint: 'set TWILIO_SIMULATOR_PORT to another port' });
+  }
   if (!externalTemporal) {
     const devPort = config.local.temporalPort;
     ports.unshift(
@@ -196,7 +221,7 @@ async function waitForReady(config: Config): Promise<void> {
   throw new Error(`the API did not become ready at ${url}`);
 }
 
-function printBanner(config: Config, devServerDb: string | undefined): void {
+function printBanner(config: Config, devServerDb: string | undefined, twilio: TwilioConfig): void {
   const api = config.api.publicUrl;
   const keyName = (config.api.keys.find((k) => k.role === 'service') ?? config.api.keys[0])!.name;
   const temporal = devServerDb ? `dev server, state in ${shortPath(devServerDb)}` : 'TEMPORAL_ADDRESS';
@@ -209,12 +234,19 @@ function printBanner(config: Config, devServerDb: string | undefined): void {
   API docs          ${api}/docs   (OpenAPI: ${api}/openapi.json)
   Readiness         ${api}/readyz
   Temporal          ${config.temporal.address}   (${temporal})
-  Temporal Web UI   ${config.temporal.uiUrl}${devServerDb ? '   (payloads decoded via the API codec)' : ''}
+  Temporal Web UI   ${config.temporal.uiUrl}   (filter: RelayIntegration = "notifications")
+  Operator sign-in  ${api}/ui/sign-in   (then decoded payloads in the Web UI, see README "Temporal Web UI")
   Worker metrics    http://127.0.0.1:${config.worker.metricsPort}/metrics
+  Twilio            ${twilio.mode === 'demo' ? `${twilio.baseUrl}   (local simulator; what it received: ${twilio.baseUrl}/__sim/messages)` : twilio.baseUrl}
 
 Try the smoke workflow (\`npm run keys\` lists the API keys):
   KEY=$(npm run -s keys -- ${keyName})
   curl -s -X POST ${api}/v1/echo -H "Authorization: Bearer $KEY" -H 'content-type: application/json' -d '{"message":"hello"}'
+
+Send an SMS, then follow it (and cancel the demo's scheduled message: DELETE ${api}/v1/notifications/<id>):
+  curl -s -X POST ${api}/v1/notifications -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \\
+       -d '{"idempotencyKey":"my-first","channel":"sms","recipient":"+33612000001","body":"Hello from Relay"}'
+  curl -s ${api}/v1/notifications/my-first -H "Authorization: Bearer $KEY"
 
 `,
   );
