@@ -16,7 +16,17 @@ const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 describe('workflow replay over recorded histories', () => {
   it('has fixtures for the shipped workflows', () => {
-    expect(fixtures).toEqual(expect.arrayContaining(['echo-completed.json', 'echo-invalid-input.json']));
+    expect(fixtures).toEqual(
+      expect.arrayContaining([
+        'echo-completed.json',
+        'echo-invalid-input.json',
+        'notification-sms-delivered.json',
+        'notification-whatsapp-read.json',
+        'notification-scheduled-cancelled.json',
+        'notification-sms-undelivered.json',
+        'notifications-purge-completed.json',
+      ]),
+    );
   });
 
   it('replays every fixture without non-determinism', async () => {
