@@ -34,7 +34,8 @@ export const SendNotificationBody = z
   })
   .openapi('SendNotification');
 
-export const NotificationParams = z.object({ id: IdempotencyKey });
+/** Ids of notifications Relay's own workflows send (reminders, dossier changes) may be longer than a client's key. */
+export const NotificationParams = z.object({ id: z.string().max(200).regex(WORKFLOW_ID_PART, 'not a notification id') });
 
 export const ListNotificationsQuery = z.object({
   status: z.enum(NOTIFICATION_STATUSES).optional(),
