@@ -39,6 +39,8 @@ async function chaos(stack: BenchStack): Promise<void> {
   let victim: Managed = await stack.startWorker('worker-b-0', { senders: SENDERS });
   sim.setFaults(FAULTS);
   say(`simulator faults on creates: ${JSON.stringify(FAULTS)}`);
+  // Slow receipts leave the look-up at Twilio as the only guard against a second send.
+  if (process.env.CHAOS_STATUS_STEP_MS) sim.setCallbackBehaviour({ statusStepMs: Number(process.env.CHAOS_STATUS_STEP_MS) });
 
   const started = Date.now();
   const posted: Posted[] = [];
@@ -77,7 +79,10 @@ async function chaos(stack: BenchStack): Promise<void> {
   const duplicates = duplicateGroups.reduce((acc, g) => acc + g.sids.length - 1, 0);
   const outcomes = received.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.apiOutcome]: (acc[m.apiOutcome] ?? 0) + 1 }), {});
   say(`simulator: ${received.length} messages accepted (${JSON.stringify(outcomes)}: dropped and held ones were answered to nobody)`);
-  for (const g of duplicateGroups.slice(0, 10)) say(`duplicate: ${g.key} sent ${g.sids.length} times (${g.sids.join(', ')})`);
+  for (const g of duplicateGroups.slice(0, 10)) {
+    const copies = g.sids.map((sid) => sim.message(sid)!).map((m) => `${m.sid} at +${m.receivedAt - started} ms, ${m.apiOutcome}`);
+    say(`duplicate: ${g.key} sent ${g.sids.length} times (${copies.join('; ')})`);
+  }
 
   const rows = await stack.db.query<{ id: string; status: string; attempts: number; error_code: string | null; last_error: string | null; vendor_message_id: string | null }>(
     "SELECT id, status, attempts, error_code, last_error, vendor_message_id FROM notification WHERE id LIKE 'chaos-%'",

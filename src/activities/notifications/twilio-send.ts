@@ -64,7 +64,7 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
     where: { id: request.id },
     create: { ...newNotificationRow(request, WorkflowIds.notification(request.id), 'sending', sender.address), attempts: 1 },
     update: { attempts: { increment: 1 }, sender: sender.address },
-    select: { status: true, vendorMessageId: true },
+    select: { status: true, vendorMessageId: true, attempts: true },
   });
   await advanceStatus(deps.prisma, { id: request.id, status: 'sending' });
   // An earlier attempt sent it and recorded it, then lost its completion.
@@ -82,7 +82,9 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
       : { body: renderBody(request.body, request.variables) }),
   };
 
-  if (info.attempt > 1) {
+  // The log row counts attempts across worker crashes: a local activity whose worker died is
+  // run again from attempt 1 by the next worker, even if the dead one's create reached Twilio.
+  if (info.attempt > 1 || row.attempts > 1) {
     const claimed = await deps.prisma.notification.findMany({
       where: { recipient: request.recipient, vendorMessageId: { not: null }, createdAt: { gte: new Date(input.firstAttemptAt - 86_400_000) } },
       select: { vendorMessageId: true },
@@ -99,7 +101,11 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
   }
 
   const waitMs = input.reservedSlotAt ? input.reservedSlotAt - Date.now() : (await reserveSendSlot(deps.prisma, sender.address, sender.ratePerSecond)).waitMs;
-  if (waitMs > deps.maxInlineRateWaitMs) return { deferredUntil: Date.now() + waitMs };
+  if (waitMs > deps.maxInlineRateWaitMs) {
+    // Nothing was sent: the call after the wait is not a retry and needs no look-up.
+    await deps.prisma.notification.update({ where: { id: request.id }, data: { attempts: { decrement: 1 } } });
+    return { deferredUntil: Date.now() + waitMs };
+  }
   if (waitMs > 0) await sleep(waitMs, undefined, { signal });
 
   try {

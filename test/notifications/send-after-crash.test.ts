@@ -1,0 +1,82 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createNotificationActivities } from '../../src/activities/notifications';
+import { createNotificationDeps } from '../../src/activities/notifications/create-deps';
+import { newNotificationRow } from '../../src/activities/notifications/notification-log';
+import { reserveSendSlot } from '../../src/activities/notifications/sender-rate';
+import type { TwilioSendInput } from '../../src/activities/notifications/twilio-send';
+import { createPrismaClient } from '../../src/db/prisma';
+import type { NotificationRequest } from '../../src/domain/notifications';
+import { WorkflowIds } from '../../src/domain/workflow-ids';
+import { loadTwilioConfig } from '../../src/integrations/twilio/config';
+import { createLogger } from '../../src/logger';
+import { twilioEnv, useTwilioSimulator } from '../helpers/notifications';
+import { uniqueId } from '../helpers/relay';
+
+/**
+ * The Twilio send is a local activity: when its worker dies, the next worker runs it again
+ * from attempt 1 (the attempt counter lives in the dead worker's memory). The log row's
+ * attempt count survives, so the send still looks for the message the dead worker created.
+ */
+describe('notifications: sending again after a worker crash', () => {
+  const sim = useTwilioSimulator();
+  const prisma = createPrismaClient(process.env.DATABASE_URL!);
+  const logger = createLogger({ level: 'silent', name: 'relay-test' });
+  const phone = () => `+3363${Math.floor(1e7 + Math.random() * 9e7)}`;
+  const activities = (senders: string) =>
+    createNotificationActivities(
+      createNotificationDeps({ prisma, logger, twilio: loadTwilioConfig(twilioEnv(sim(), senders)), callbackBaseUrl: 'http://127.0.0.1:9', maxInlineRateWaitMs: 0 }),
+    );
+  /** A fresh activity context at `attempt`, as a worker gives it. */
+  const run = <T>(attempt: number, fn: () => Promise<T>) =>
+    new MockActivityEnvironment({ attempt, activityType: 'sendTwilioMessage' }, { logger: new DefaultLogger('ERROR') }).run(fn);
+
+  async function accepted(request: NotificationRequest): Promise<TwilioSendInput> {
+    await prisma.notification.create({ data: newNotificationRow(request, WorkflowIds.notification(request.id), 'accepted') });
+    return { request, firstAttemptAt: Date.now(), giveUpAfterMs: 60_000 };
+  }
+
+  beforeAll(() => {
+    // No receipt may record the message first: the look-up at Twilio must find it.
+    sim().setCallbackBehaviour({ statusStepMs: 60_000 });
+  });
+  afterAll(async () => {
+    await prisma.$disconnect();
+  });
+
+  it('adopts the message a dead worker created instead of sending it twice', async () => {
+    const { sendTwilioMessage } = activities('sms:+33757000001@100');
+    const to = phone();
+    const input = await accepted({ id: uniqueId('crash'), channel: 'sms', recipient: to, body: 'exactly once', requestedBy: 'test' });
+
+    // The first worker's create reaches Twilio, then the worker is gone before it hears back.
+    sim().forceNext('dropAfterAccept', 1);
+    await expect(run(1, () => sendTwilioMessage(input))).rejects.toThrow();
+    const [first] = sim().messages({ to });
+    expect(first).toBeDefined();
+
+    // The next worker starts the local activity over, at attempt 1.
+    const result = await run(1, () => sendTwilioMessage(input));
+    expect(result).toEqual({ status: 'sent', vendorMessageId: first!.sid });
+    expect(sim().messages({ to })).toHaveLength(1);
+    expect(await prisma.notification.findUniqueOrThrow({ where: { id: input.request.id } })).toMatchObject({ attempts: 2, vendorMessageId: first!.sid });
+  });
+
+  it('does not count a call deferred by the sender budget as an attempt', async () => {
+    const sender = '+33757000077';
+    const { sendTwilioMessage } = activities(`sms:${sender}@0.2`);
+    // Someone else has the sender's next slot: this message must wait about five seconds.
+    await reserveSendSlot(prisma, sender, 0.2);
+    const to = phone();
+    const input = await accepted({ id: uniqueId('deferred'), channel: 'sms', recipient: to, sender, body: 'after the wait', requestedBy: 'test' });
+
+    const deferred = await run(1, () => sendTwilioMessage(input));
+    expect(deferred.deferredUntil).toBeGreaterThan(Date.now());
+    expect(await prisma.notification.findUniqueOrThrow({ where: { id: input.request.id } })).toMatchObject({ attempts: 0 });
+
+    const sent = await run(1, () => sendTwilioMessage({ ...input, reservedSlotAt: Date.now() }));
+    expect(sent.status).toBe('sent');
+    expect(sim().messages({ to })).toHaveLength(1);
+    expect(await prisma.notification.findUniqueOrThrow({ where: { id: input.request.id } })).toMatchObject({ attempts: 1 });
+  });
+});
