@@ -16,6 +16,7 @@ import { errorHandler } from './error-handler';
 import type { ApiMetrics } from './metrics';
 import { createRegistry, generateDocument } from './openapi';
 import { rateLimits } from './rate-limit';
+import { appointmentsRouter, registerAppointmentsOpenApi } from './routes/appointments';
 import { codecRouter, registerCodecOpenApi } from './routes/codec';
 import { dossiersRouter, registerDossiersOpenApi } from './routes/dossiers';
 import { echoRouter, registerEchoOpenApi } from './routes/echo';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
   registerEchoOpenApi(registry);
   registerCodecOpenApi(registry);
   registerNotificationsOpenApi(registry);
+  registerAppointmentsOpenApi(registry);
   registerDossiersOpenApi(registry);
   registerWebhookEndpointsOpenApi(registry);
   const openapi = generateDocument(registry, config.api.publicUrl);
@@ -116,6 +118,7 @@ export function createApp(deps: AppDeps): Express {
   const starter = { client: deps.temporal, taskQueues: resolveTaskQueues(deps.taskQueues) };
   app.use(echoRouter({ starter, webUiUrl }));
   app.use(notificationsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl }));
+  app.use(appointmentsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl }));
   app.use(dossiersRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl, crashPoint: deps.crashPoint }));
   app.use(webhookEndpointsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, logger, allowInternalUrls: config.env !== 'production' }));
 

@@ -20,6 +20,8 @@ export const WorkflowIds = {
   notificationReplay: (id: string, n: number) => `notification-${part(id)}~replay-${n}`,
   /** One workflow per message: the id is the client's idempotency key. */
   notification: (id: string) => `notification-${part(id)}`,
+  /** One long-lived workflow per appointment: its reminders, re-armed by every reschedule. */
+  appointment: (id: string) => `appointment-${part(id)}`,
   /** One workflow per dossier status change: records it, then notifies the subscribers. */
   dossierStatus: (dossierId: string, changeId: string) => `dossier-status-${part(dossierId)}-${part(changeId)}`,
 } as const;

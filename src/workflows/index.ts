@@ -4,3 +4,4 @@ export { echoWorkflow } from './echo';
 export { notificationWorkflow } from './notifications/notification';
 export { dossierStatusWorkflow } from './notifications/dossier-status';
 export { purgeNotificationsWorkflow } from './notifications/purge';
+export { appointmentWorkflow } from './notifications/appointment';

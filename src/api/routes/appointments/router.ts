@@ -1,0 +1,51 @@
+import { Router } from 'express';
+import type { DeliveryPolicy } from '../../../domain/notifications';
+import type { PrismaClient } from '../../../generated/prisma/client';
+import { appointmentState, cancelAppointment, scheduleAppointment } from '../../../temporal/starters/appointment';
+import type { StarterContext } from '../../../temporal/starters/context';
+import { principalOf, requireRole } from '../../auth';
+import { validated } from '../../validate';
+import { AppointmentParams, ScheduleAppointmentBody } from './schemas';
+import { appointmentView } from './view';
+
+export interface AppointmentRouteDeps {
+  starter: StarterContext;
+  prisma: PrismaClient;
+  policy: DeliveryPolicy;
+  webUiUrl: (workflowId: string) => string;
+  /** Continue-as-new after this many changes (tests use a small number). */
+  maxChangesPerRun?: number;
+}
+
+/** Appointment reminders: schedule or reschedule (PUT), read (GET), cancel (DELETE). */
+export function appointmentsRouter(deps: AppointmentRouteDeps): Router {
+  const router = Router();
+  const ctx = { ...deps.starter, prisma: deps.prisma, policy: deps.policy, maxChangesPerRun: deps.maxChangesPerRun };
+
+  router.put(
+    '/v1/appointments/:id',
+    requireRole('service'),
+    validated({ params: AppointmentParams, body: ScheduleAppointmentBody }, async ({ params, body }, _req, res) => {
+      const state = await scheduleAppointment(ctx, params.id, body, principalOf(res).name);
+      res.json(appointmentView(state, deps.webUiUrl));
+    }),
+  );
+
+  router.get(
+    '/v1/appointments/:id',
+    requireRole('service'),
+    validated({ params: AppointmentParams }, async ({ params }, _req, res) => {
+      res.json(appointmentView(await appointmentState(ctx, params.id), deps.webUiUrl));
+    }),
+  );
+
+  router.delete(
+    '/v1/appointments/:id',
+    requireRole('service'),
+    validated({ params: AppointmentParams }, async ({ params }, _req, res) => {
+      res.json(appointmentView(await cancelAppointment(ctx, params.id, principalOf(res).name), deps.webUiUrl));
+    }),
+  );
+
+  return router;
+}
