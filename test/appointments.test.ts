@@ -149,6 +149,8 @@ describe('appointment reminders', () => {
     const closed = await handle(id).describe();
     expect(closed.status.name).toBe('COMPLETED');
     expect(closed.typedSearchAttributes.get(RelayStatus)).toBe('completed');
+    // Nothing is left to cancel once the appointment has begun.
+    expect((await del(id)).status).toBe(409);
     await replayAndRecord(`appointment-${id}`, 'appointment-completed');
   });
 
