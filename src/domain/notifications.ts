@@ -1,7 +1,9 @@
 /**
  * Notifications in Relay's terms, shared by the API, activities and workflows.
- * Workflow-safe: imports nothing.
+ * Workflow-safe: imports only Temporal's common types and other domain modules.
  */
+import type { SearchAttributePair } from '@temporalio/common';
+import { BusinessStatus, RelayChannel, RelayEntity, RelayEntityId, RelayIntegration, RelayNextActionAt, RelayStatus } from './search-attributes';
 
 export const CHANNELS = ['sms', 'whatsapp', 'webhook'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -146,3 +148,20 @@ export interface DeliveryReceipt {
 /** Where Twilio posts a notification's status callbacks; the id rides in the signed query string. */
 export const statusCallbackUrl = (publicBaseUrl: string, notificationId: string) =>
   `${publicBaseUrl}/v1/webhooks/twilio/status?notification=${encodeURIComponent(notificationId)}`;
+
+/**
+ * The search attributes a notification workflow starts with, however it is started (API,
+ * replay, a parent workflow): operators filter them the same way. Ids only, never numbers.
+ */
+export function notificationSearchAttributes(request: Pick<NotificationRequest, 'id' | 'channel' | 'sendAt'>, now: number): SearchAttributePair[] {
+  const sendAt = request.sendAt ? new Date(request.sendAt) : undefined;
+  const scheduled = sendAt !== undefined && sendAt.getTime() > now;
+  return [
+    { key: RelayIntegration, value: 'notifications' },
+    { key: RelayEntity, value: 'notification' },
+    { key: RelayEntityId, value: request.id },
+    { key: RelayChannel, value: request.channel },
+    { key: RelayStatus, value: scheduled ? BusinessStatus.scheduled : BusinessStatus.running },
+    ...(scheduled ? [{ key: RelayNextActionAt, value: sendAt }] : []),
+  ];
+}

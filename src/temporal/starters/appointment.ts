@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ServiceError, WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { isOptedOut } from '../../activities/notifications/consent';
 import type { AppointmentPlan, AppointmentState } from '../../domain/appointments';
@@ -13,6 +12,7 @@ import { type ReminderOffset, computeReminderTimes } from '../../scheduling/remi
 import { appointmentWorkflow } from '../../workflows/notifications/appointment';
 import { appointmentStateQuery, cancelAppointmentUpdate, scheduleAppointmentUpdate } from '../../workflows/notifications/appointment-definitions';
 import type { StarterContext } from './context';
+import { resendDroppedUpdate } from './resend-dropped-update';
 
 export interface AppointmentStarterContext extends StarterContext {
   prisma: PrismaClient;
@@ -144,23 +144,3 @@ export async function appointmentState(ctx: StarterContext, appointmentId: strin
 }
 
 const causeOf = (err: WorkflowUpdateFailedError) => err.cause?.message ?? err.message;
-
-const FAILED_PRECONDITION = 9;
-
-/**
- * An update that arrives while other events do (a reminder's message completing) can ride a
- * workflow task whose commands the server then rejects, e.g. completing the workflow while a
- * new event is pending; the server drops the update with FAILED_PRECONDITION ("unexpected
- * workflow task failure"). It was not applied, and both updates are idempotent: send it again.
- */
-async function resendDroppedUpdate<T>(send: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await send();
-    } catch (err) {
-      const dropped = err instanceof ServiceError && isGrpcServiceError(err.cause) && err.cause.code === FAILED_PRECONDITION;
-      if (!dropped || attempt >= attempts) throw err;
-      await sleep(50 * attempt);
-    }
-  }
-}

@@ -1,8 +1,7 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { consentKey } from '../../activities/notifications/consent';
 import { newNotificationRow, requestHash } from '../../activities/notifications/notification-log';
-import type { DeliveryPolicy, NotificationRequest } from '../../domain/notifications';
-import { BusinessStatus, RelayChannel, RelayEntity, RelayEntityId, RelayIntegration, RelayNextActionAt, RelayStatus } from '../../domain/search-attributes';
+import { type DeliveryPolicy, type NotificationRequest, notificationSearchAttributes } from '../../domain/notifications';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { ConflictError, UnprocessableError } from '../../errors';
 import type { Notification, PrismaClient } from '../../generated/prisma/client';
@@ -41,22 +40,14 @@ export async function acceptNotification(ctx: NotificationStarterContext, reques
   }
 
   const workflowId = WorkflowIds.notification(request.id);
-  const sendAt = request.sendAt ? new Date(request.sendAt) : undefined;
-  const scheduled = sendAt !== undefined && sendAt.getTime() > Date.now();
+  const scheduled = request.sendAt !== undefined && Date.parse(request.sendAt) > Date.now();
   await ctx.client.workflow.start(notificationWorkflow, {
     taskQueue: ctx.taskQueues.notifications,
     workflowId,
     args: [{ request, policy: ctx.policy }],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    typedSearchAttributes: [
-      { key: RelayIntegration, value: 'notifications' },
-      { key: RelayEntity, value: 'notification' },
-      { key: RelayEntityId, value: request.id },
-      { key: RelayChannel, value: request.channel },
-      { key: RelayStatus, value: scheduled ? BusinessStatus.scheduled : BusinessStatus.running },
-      ...(scheduled ? [{ key: RelayNextActionAt, value: sendAt }] : []),
-    ],
+    typedSearchAttributes: notificationSearchAttributes(request, Date.now()),
   });
 
   const row = newNotificationRow(request, workflowId, scheduled ? 'scheduled' : 'accepted');

@@ -2,8 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { replayNumber, listWebhookEndpointsFor } from '../../activities/notifications/webhook-delivery';
 import type { NotificationRequest } from '../../domain/notifications';
-import { webhookNotificationId } from '../../domain/notifications';
-import { BusinessStatus, RelayChannel, RelayEntity, RelayEntityId, RelayIntegration, RelayStatus } from '../../domain/search-attributes';
+import { notificationSearchAttributes, webhookNotificationId } from '../../domain/notifications';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../errors';
 import type { Notification } from '../../generated/prisma/client';
@@ -78,13 +77,7 @@ export async function replayWebhookNotification(ctx: NotificationStarterContext,
       args: [{ request, policy: ctx.policy }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: RelayIntegration, value: 'notifications' },
-        { key: RelayEntity, value: 'notification' },
-        { key: RelayEntityId, value: row.id },
-        { key: RelayChannel, value: 'webhook' },
-        { key: RelayStatus, value: BusinessStatus.running },
-      ],
+      typedSearchAttributes: notificationSearchAttributes(request, Date.now()),
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {

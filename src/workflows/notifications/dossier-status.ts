@@ -10,8 +10,7 @@ import {
   dossierNotificationId,
 } from '../../domain/dossiers';
 import { NON_RETRYABLE_FAILURE_TYPES } from '../../domain/failure-types';
-import type { DeliveryPolicy, NotificationRequest } from '../../domain/notifications';
-import { BusinessStatus, RelayChannel, RelayEntity, RelayEntityId, RelayIntegration, RelayStatus } from '../../domain/search-attributes';
+import { type DeliveryPolicy, type NotificationRequest, notificationSearchAttributes } from '../../domain/notifications';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { setBusinessStatus, withBusinessStatus } from '../shared/business-status';
 import { notificationWorkflow } from './notification';
@@ -69,13 +68,7 @@ async function notify(change: DossierStatusRequest, recorded: RecordedDossierCha
       parentClosePolicy: ParentClosePolicy.ABANDON,
       // Never a second message for the same change and subscriber, even after the first closed.
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: RelayIntegration, value: 'notifications' },
-        { key: RelayEntity, value: 'notification' },
-        { key: RelayEntityId, value: request.id },
-        { key: RelayChannel, value: request.channel },
-        { key: RelayStatus, value: BusinessStatus.running },
-      ],
+      typedSearchAttributes: notificationSearchAttributes(request, Date.now()),
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from '../../../errors';
 import type { PrismaClient, Prisma } from '../../../generated/prisma/client';
 import type { StarterContext } from '../../../temporal/starters/context';
 import { acceptNotification } from '../../../temporal/starters/notification';
+import { resendDroppedUpdate } from '../../../temporal/starters/resend-dropped-update';
 import { cancelNotificationUpdate } from '../../../workflows/notifications/definitions';
 import { principalOf, requireRole } from '../../auth';
 import { validated } from '../../validate';
@@ -77,7 +78,8 @@ export function notificationsRouter(deps: NotificationRouteDeps): Router {
         throw new ConflictError(`Notification ${params.id} is already ${row.status}; only a message not yet sent can be cancelled`, { status: row.status });
       }
       try {
-        await deps.starter.client.workflow.getHandle(row.workflowId).executeUpdate(cancelNotificationUpdate, { args: [{ by: principalOf(res).name }] });
+        const handle = deps.starter.client.workflow.getHandle(row.workflowId);
+        await resendDroppedUpdate(() => handle.executeUpdate(cancelNotificationUpdate, { args: [{ by: principalOf(res).name }] }));
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
           const now = await deps.prisma.notification.findUniqueOrThrow({ where: { id: params.id } });
