@@ -172,7 +172,7 @@ async function main(): Promise<void> {
       body: JSON.stringify({ url: `${config.notifications.callbackBaseUrl}/v1/webhooks/twilio/inbound` }),
     }).catch(() => undefined);
     const seeded = await seedDemo(config, serviceKey.secret).catch(() => []);
-    if (seeded.length) step(`demo: sent ${seeded.length} notifications (${seeded.join(', ')})`);
+    if (seeded.length) step(`demo: ${seeded.join(', ')}`);
   }
   printBanner(config, externalTemporal ? undefined : path.join(dataDir, 'temporal.db'), twilio);
 }
