@@ -41,13 +41,17 @@ export interface RelayProcessOptions {
   senders: string;
   /** Extra or overriding environment variables. */
   env?: Record<string, string>;
+  /** Extra arguments for node itself (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export interface BenchStack {
   dir: string;
   temporalAddress: string;
+  temporalPid: number;
   connection: Connection;
   databaseUrl: string;
+  databaseName: string;
   /** The bench's own connections to the run's database (polling the notification log). */
   db: Pool;
   sim: TwilioSimulator;
@@ -152,8 +156,8 @@ export async function startStack(options: { label: string; simulator?: TwilioSim
       ...o.env,
     });
 
-    const spawnNode = async (name: string, script: string, env: NodeJS.ProcessEnv) =>
-      procs.spawn(name, process.execPath, ['--import', 'tsx', script], { env, cwd: ROOT, logFile: path.join(dir, `${name}.log`), stage: 0 });
+    const spawnNode = async (name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []) =>
+      procs.spawn(name, process.execPath, [...nodeArgs, '--import', 'tsx', script], { env, cwd: ROOT, logFile: path.join(dir, `${name}.log`), stage: 0 });
 
     const waitForPoller = async (taskQueue: string, m: Managed, timeoutMs = 120_000) => {
       const identity = `${m.child.pid}@${hostname()}`;
@@ -174,15 +178,17 @@ export async function startStack(options: { label: string; simulator?: TwilioSim
     const stack: BenchStack = {
       dir,
       temporalAddress,
+      temporalPid: server.pid!,
       connection,
       databaseUrl,
+      databaseName,
       db,
       sim,
       procs,
       apiKey,
       apiUrl,
       async startApi(o) {
-        const m = await spawnNode('api', path.join(ROOT, 'src', 'api', 'server.ts'), await relayEnv(o));
+        const m = await spawnNode('api', path.join(ROOT, 'src', 'api', 'server.ts'), await relayEnv(o), o.nodeArgs);
         const deadline = Date.now() + 120_000;
         for (;;) {
           if (m.child.exitCode !== null) throw new Error(`the API exited during start-up:\n${tail(m.logFile)}`);
@@ -193,7 +199,7 @@ export async function startStack(options: { label: string; simulator?: TwilioSim
         }
       },
       async startWorker(name, o) {
-        const m = await spawnNode(name, path.join(ROOT, 'src', 'worker.ts'), await relayEnv(o));
+        const m = await spawnNode(name, path.join(ROOT, 'src', 'worker.ts'), await relayEnv(o), o.nodeArgs);
         await waitForPoller(TaskQueue.notifications, m);
         return m;
       },

@@ -18,6 +18,7 @@ import { Client } from '@temporalio/client';
 import PgBoss from 'pg-boss';
 import type { SimMessage } from '../../src/integrations/twilio/simulator';
 import { type NotificationBody, type Posted, markerOf, marked, percentile, postNotification, recipient, round, runPool, waitForFinal } from '../lib/load';
+import { type CpuGroups, backendPids, measureCpu } from '../lib/cpu';
 import type { Managed } from '../lib/processes';
 import { type SimTarget, postToSimulator, simTargetEnv } from '../lib/sim-client';
 import { type BenchStack, NAMESPACE, say, withStack } from '../lib/stack';
@@ -30,6 +31,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 /** Worker processes for Relay's throughput phase (the bare baseline runs one). */
 const RELAY_WORKERS = Number(process.env.BENCH_RELAY_WORKERS ?? 1);
 const WARM_UP = 50;
+/** Phases to run (all by default); a skipped phase's figures are null. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'relay,bare,pgboss,rate').split(','));
 const R = 20;
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 30);
 const SMS = '+33757000001';
@@ -37,9 +40,24 @@ const WHATSAPP = 'whatsapp:+33757000002';
 const TEMPLATE = `HX${'b3'.repeat(16)}`;
 /** Throughput phase: rates far above what the machine can do, so no sender budget binds. */
 const FAST_SENDERS = `sms:${SMS}@5000,${WHATSAPP}@5000`;
+/** BENCH_CPU_PROFILE_DIR: the API and Relay's workers write V8 CPU profiles there when they stop. */
+const PROFILE_ARGS = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
 const RATE_SENDERS = `sms:${SMS}@${R},${WHATSAPP}@${R}`;
 
 const perSecond = (n: number, fromMs: number, toMs: number) => (n * 1000) / Math.max(1, toMs - fromMs);
+
+/** The run's processes by component, for CPU accounting. */
+const cpuGroups = (stack: BenchStack, named: Record<string, Managed[]>): CpuGroups => ({
+  ...Object.fromEntries(Object.entries(named).map(([name, ms]) => [name, () => ms.map((m) => m.child.pid!)])),
+  temporal: () => [stack.temporalPid],
+  postgres: () => backendPids(stack.db, stack.databaseName),
+});
+
+function reportCpu(label: string, n: number, wallMs: number, cpu: Record<string, number>): void {
+  const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(cpu).map(([name, s]) => `${name} ${round((s * 1000) / n, 2)}`);
+  say(`${label}: CPU seconds per 1 000 messages: ${parts.join(', ')}; total ${round((total * 1000) / n, 2)} (${round((total * 100_000) / wallMs / 2)}% of 2 cores)`);
+}
 
 /** Resolves with this phase's messages at the simulator once `n` of them have arrived. */
 async function received(stack: BenchStack, prefix: string, n: number, timeoutMs: number): Promise<SimMessage[]> {
@@ -72,10 +90,10 @@ async function postAll(stack: BenchStack, messages: Array<{ body: NotificationBo
   return posted;
 }
 
-async function relayThroughput(stack: BenchStack) {
+async function relayThroughput(stack: BenchStack, api: Managed) {
   say(`Relay: API + ${RELAY_WORKERS} worker process(es), ${N} messages, ${CONCURRENCY} requests in flight`);
   const workers: Managed[] = [];
-  for (let i = 0; i < RELAY_WORKERS; i++) workers.push(await stack.startWorker(`relay-worker-${i}`, { senders: FAST_SENDERS }));
+  for (let i = 0; i < RELAY_WORKERS; i++) workers.push(await stack.startWorker(`relay-worker-${i}`, { senders: FAST_SENDERS, nodeArgs: PROFILE_ARGS }));
 
   const warm = Array.from({ length: WARM_UP }, (_, i) => relayMessage('warm', i, i % 2 ? 'whatsapp' : 'sms', 9));
   await postAll(stack, warm);
@@ -85,6 +103,7 @@ async function relayThroughput(stack: BenchStack) {
   stack.sim.reset();
 
   const messages = Array.from({ length: N }, (_, i) => relayMessage('relay', i, i % 2 ? 'whatsapp' : 'sms', 2));
+  const cpu = await measureCpu(cpuGroups(stack, { api: [api], workers: workers }));
   const t0 = Date.now();
   const posting = postAll(stack, messages).then((p) => {
     say(`Relay: the API accepted ${p.length} in ${((Date.now() - t0) / 1000).toFixed(1)} s (${round(perSecond(p.length, t0, Date.now()))}/s)`);
@@ -112,6 +131,7 @@ async function relayThroughput(stack: BenchStack) {
   const counts = await waitForFinal(stack.db, 'relay-', N, 5 * 60_000, 'Relay receipts');
   await stack.sim.idle();
   say(`Relay: every notification final ${((Date.now() - t1) / 1000).toFixed(1)} s later: ${JSON.stringify(counts)}`);
+  reportCpu('Relay, accept to final receipt', N, Date.now() - t0, await cpu.stop());
   for (const w of workers) await stack.procs.stop(w);
   return figures;
 }
@@ -129,6 +149,7 @@ async function bareTemporal(stack: BenchStack, target: SimTarget) {
 
   const run = async (workflowType: 'bareSend' | 'bareSendLocal', prefix: string, n: number) => {
     const inputs: BareInput[] = Array.from({ length: n }, (_, i) => ({ to: recipient(3, i), body: `Your parcel ${marked(`m-${prefix}-${i}`)} is on its way` }));
+    const cpu = await measureCpu(cpuGroups(stack, { worker: [worker] }));
     const t0 = Date.now();
     await runPool(inputs, CONCURRENCY, async (args, i) => {
       await client.workflow.start(workflowType, { taskQueue, workflowId: `${prefix}-${i}`, args: [args] });
@@ -140,6 +161,8 @@ async function bareTemporal(stack: BenchStack, target: SimTarget) {
       running = (await client.workflow.count(`WorkflowType = "${workflowType}" AND ExecutionStatus = "Running"`)).count;
       if (running > 0) await new Promise((r) => setTimeout(r, 500));
     }
+    if (n === N) reportCpu(`bare Temporal (${workflowType})`, n, Date.now() - t0, await cpu.stop());
+    else await cpu.stop();
     stack.sim.reset();
     return rate;
   };
@@ -238,34 +261,35 @@ async function ratePhase(stack: BenchStack) {
 
 async function bench(stack: BenchStack): Promise<void> {
   const started = Date.now();
-  await stack.startApi({ senders: FAST_SENDERS });
+  const api = await stack.startApi({ senders: FAST_SENDERS, nodeArgs: PROFILE_ARGS });
   const target: SimTarget = { url: stack.sim.url, accountSid: stack.sim.accountSid, authToken: stack.sim.authToken, from: SMS };
   // Sanity: the baselines' call reaches the simulator.
   await postToSimulator(target, recipient(8, 0), 'ping');
   stack.sim.reset();
 
-  const relay = await relayThroughput(stack);
-  const bare = await bareTemporal(stack, target);
-  const boss = await pgBoss(stack, target);
-  const rate = await ratePhase(stack);
+  const relay = PHASES.has('relay') ? await relayThroughput(stack, api) : undefined;
+  const bare = PHASES.has('bare') ? await bareTemporal(stack, target) : undefined;
+  const boss = PHASES.has('pgboss') ? await pgBoss(stack, target) : undefined;
+  const rate = PHASES.has('rate') ? await ratePhase(stack) : undefined;
 
   say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const ratio = (a: number | undefined, b: number | undefined, digits: number) => (a !== undefined && b ? round(a / b, digits) : null);
   const result = {
     n: N,
-    relay_per_s: relay.relay_per_s,
-    api_accept_p99_ms: relay.api_accept_p99_ms,
-    temporal_bare_per_s: round(bare.bare),
-    ratio_engine: round(relay.relay_per_s / bare.bare, 2),
-    pgboss_send_per_s: round(boss.send),
-    pgboss_tuned_per_s: round(boss.tuned),
-    ratio_send: round(relay.relay_per_s / boss.send, 3),
-    ratio_tuned: round(relay.relay_per_s / boss.tuned, 3),
-    p50_ms: relay.p50_ms,
-    p99_ms: relay.p99_ms,
-    rate_fraction: rate.rate_fraction,
-    over_limit: rate.over_limit,
+    relay_per_s: relay?.relay_per_s ?? null,
+    api_accept_p99_ms: relay?.api_accept_p99_ms ?? null,
+    temporal_bare_per_s: bare ? round(bare.bare) : null,
+    ratio_engine: ratio(relay?.relay_per_s, bare?.bare, 2),
+    pgboss_send_per_s: boss ? round(boss.send) : null,
+    pgboss_tuned_per_s: boss ? round(boss.tuned) : null,
+    ratio_send: ratio(relay?.relay_per_s, boss?.send, 3),
+    ratio_tuned: ratio(relay?.relay_per_s, boss?.tuned, 3),
+    p50_ms: relay?.p50_ms ?? null,
+    p99_ms: relay?.p99_ms ?? null,
+    rate_fraction: rate?.rate_fraction ?? null,
+    over_limit: rate?.over_limit ?? null,
   };
-  if (bare.bareLocal !== undefined) say(`Relay / bare Temporal with a local activity: ${round(relay.relay_per_s / bare.bareLocal, 2)}`);
+  if (bare?.bareLocal !== undefined) say(`Relay / bare Temporal with a local activity: ${ratio(relay?.relay_per_s, bare.bareLocal, 2)}`);
   console.log(JSON.stringify(result));
 }
 

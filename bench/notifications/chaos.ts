@@ -2,8 +2,9 @@
  * `npm run chaos:notifications`: 1 000 notifications through the API, handled by two worker
  * processes, one of which is killed with SIGKILL twice and restarted, while the Twilio
  * simulator fails 20% of message creates (5xx; accepted then the connection dropped;
- * accepted then never answered). Every notification must end delivered, none may reach the
- * simulator twice, none may be lost. Figures are printed as they come; the last line is
+ * accepted then never answered) and its receipts come 15 s apart (CHAOS_STATUS_STEP_MS), so
+ * a crashed send is not rescued by its receipt. Every notification must end delivered, none
+ * may reach the simulator twice, none may be lost. Figures are printed as they come; the last line is
  * `{"sent":1000,"delivered":…,"duplicates":…,"lost":…}`. Exits 1 when a target is missed.
  */
 import type { Managed } from '../lib/processes';
@@ -20,6 +21,7 @@ const FAULTS = { scope: 'create', errorRate: 0.08, dropAfterAcceptRate: 0.07, ti
 const LEGITIMATE_FAILURES = new Set(['RecipientInvalid', 'RecipientOptedOut']);
 /** The victim is killed once this many messages reached the simulator, then again at the second mark. */
 const KILL_AT = [0.2, 0.55].map((f) => Math.round(f * N));
+const STATUS_STEP_MS = Number(process.env.CHAOS_STATUS_STEP_MS ?? 15_000);
 
 function message(i: number): { body: NotificationBody; marker: string } {
   const marker = `m-chaos-${i}`;
@@ -39,8 +41,10 @@ async function chaos(stack: BenchStack): Promise<void> {
   let victim: Managed = await stack.startWorker('worker-b-0', { senders: SENDERS });
   sim.setFaults(FAULTS);
   say(`simulator faults on creates: ${JSON.stringify(FAULTS)}`);
-  // Slow receipts leave the look-up at Twilio as the only guard against a second send.
-  if (process.env.CHAOS_STATUS_STEP_MS) sim.setCallbackBehaviour({ statusStepMs: Number(process.env.CHAOS_STATUS_STEP_MS) });
+  // Receipts slower than a crashed worker's recovery (as when a sender's queue holds messages
+  // at Twilio) leave the look-up at Twilio as the only guard against a second send.
+  sim.setCallbackBehaviour({ statusStepMs: STATUS_STEP_MS });
+  say(`status callbacks ${STATUS_STEP_MS} ms apart (queued → sent → delivered)`);
 
   const started = Date.now();
   const posted: Posted[] = [];
