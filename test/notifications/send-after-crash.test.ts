@@ -18,17 +18,17 @@ import { uniqueId } from '../helpers/relay';
  * from attempt 1 (the attempt counter lives in the dead worker's memory). The log row's
  * attempt count survives, so the send still looks for the message the dead worker created.
  */
-describe('notifications: sending again after a worker crash', () => {
+describe('notifications: sending again after a worker crash, or late', () => {
   const sim = useTwilioSimulator();
   const prisma = createPrismaClient(process.env.DATABASE_URL!);
   const logger = createLogger({ level: 'silent', name: 'relay-test' });
   const phone = () => `+3363${Math.floor(1e7 + Math.random() * 9e7)}`;
-  const activities = (senders: string) =>
+  const activities = (senders: string, maxInlineRateWaitMs = 0) =>
     createNotificationActivities(
-      createNotificationDeps({ prisma, logger, twilio: loadTwilioConfig(twilioEnv(sim(), senders)), callbackBaseUrl: 'http://127.0.0.1:9', maxInlineRateWaitMs: 0 }),
+      createNotificationDeps({ prisma, logger, twilio: loadTwilioConfig(twilioEnv(sim(), senders)), callbackBaseUrl: 'http://127.0.0.1:9', maxInlineRateWaitMs }),
     );
   /** A fresh activity context at `attempt`, as a worker gives it. */
-  const run = <T>(attempt: number, fn: () => Promise<T>) =>
+  const run = <T>(attempt: number, fn: () => Promise<T>): Promise<T> =>
     new MockActivityEnvironment({ attempt, activityType: 'sendTwilioMessage' }, { logger: new DefaultLogger('ERROR') }).run(fn);
 
   async function accepted(request: NotificationRequest): Promise<TwilioSendInput> {
@@ -64,9 +64,9 @@ describe('notifications: sending again after a worker crash', () => {
 
   it('does not count a call deferred by the sender budget as an attempt', async () => {
     const sender = '+33757000077';
-    const { sendTwilioMessage } = activities(`sms:${sender}@0.2`);
-    // Someone else has the sender's next slot: this message must wait about five seconds.
-    await reserveSendSlot(prisma, sender, 0.2);
+    const { sendTwilioMessage } = activities(`sms:${sender}@1`, 500);
+    // Someone else has the sender's next slot: this message must wait about a second.
+    await reserveSendSlot(prisma, sender, 1);
     const to = phone();
     const input = await accepted({ id: uniqueId('deferred'), channel: 'sms', recipient: to, sender, body: 'after the wait', requestedBy: 'test' });
 
@@ -74,9 +74,28 @@ describe('notifications: sending again after a worker crash', () => {
     expect(deferred.deferredUntil).toBeGreaterThan(Date.now());
     expect(await prisma.notification.findUniqueOrThrow({ where: { id: input.request.id } })).toMatchObject({ attempts: 0 });
 
-    const sent = await run(1, () => sendTwilioMessage({ ...input, reservedSlotAt: Date.now() }));
-    expect(sent.status).toBe('sent');
+    // As the workflow does: wake a little before the slot and call again with it.
+    await new Promise((r) => setTimeout(r, deferred.deferredUntil! - Date.now() - 300));
+    const sent = await run(1, () => sendTwilioMessage({ ...input, reservedSlotAt: deferred.deferredUntil }));
+    expect(sent).toMatchObject({ status: 'sent' });
     expect(sim().messages({ to })).toHaveLength(1);
     expect(await prisma.notification.findUniqueOrThrow({ where: { id: input.request.id } })).toMatchObject({ attempts: 1 });
+  });
+
+  it('takes a new slot instead of sending late into the next message’s second', async () => {
+    const sender = '+33757000078';
+    const { sendTwilioMessage } = activities(`sms:${sender}@2`, 10_000);
+    // Other messages hold the sender's next two slots (about 520 ms apart).
+    await reserveSendSlot(prisma, sender, 2);
+    await reserveSendSlot(prisma, sender, 2);
+    const to = phone();
+    const input = await accepted({ id: uniqueId('late'), channel: 'sms', recipient: to, sender, body: 'not squeezed in', requestedBy: 'test' });
+
+    // The workflow woke a second after its reserved slot (a busy worker): it must not send at once.
+    const started = Date.now();
+    const sent = await run(1, () => sendTwilioMessage({ ...input, reservedSlotAt: started - 1_000 }));
+    expect(sent).toMatchObject({ status: 'sent' });
+    const [message] = sim().messages({ to });
+    expect(message!.receivedAt - started).toBeGreaterThanOrEqual(900);
   });
 });

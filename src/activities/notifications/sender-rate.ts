@@ -9,6 +9,14 @@ export const SEND_RATE_HEADROOM = 0.96;
 export interface SendSlot {
   /** How long to wait before sending, measured on the database's clock (shared by all workers). */
   waitMs: number;
+  /**
+   * When the slot begins (epoch ms, the database's clock). Sleeping until this time rather than
+   * for `waitMs` keeps a slow answer (a busy process, a queue for a pool connection) from
+   * making the send late and bunching it with the next one.
+   */
+  slotAt: number;
+  /** The database's clock when it reserved the slot (epoch ms), to compare with the caller's. */
+  nowAt: number;
 }
 
 /**
@@ -17,11 +25,14 @@ export interface SendSlot {
  */
 export async function reserveSendSlot(prisma: PrismaClient, sender: string, ratePerSecond: number): Promise<SendSlot> {
   const interval = 1 / (ratePerSecond * SEND_RATE_HEADROOM);
-  const [row] = await prisma.$queryRaw<{ wait_ms: number }[]>`
+  const [row] = await prisma.$queryRaw<{ wait_ms: number; slot_at: number; now_at: number }[]>`
     INSERT INTO sender_rate_bucket AS b (sender, next_at)
     VALUES (${sender}, clock_timestamp() + make_interval(secs => ${interval}::float8))
     ON CONFLICT (sender) DO UPDATE
       SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => ${interval}::float8)
-    RETURNING GREATEST(0, EXTRACT(EPOCH FROM (b.next_at - make_interval(secs => ${interval}::float8) - clock_timestamp())) * 1000)::float8 AS wait_ms`;
-  return { waitMs: Math.max(0, Number(row?.wait_ms ?? 0)) };
+    RETURNING GREATEST(0, EXTRACT(EPOCH FROM (b.next_at - make_interval(secs => ${interval}::float8) - clock_timestamp())) * 1000)::float8 AS wait_ms,
+              (EXTRACT(EPOCH FROM (b.next_at - make_interval(secs => ${interval}::float8))) * 1000)::float8 AS slot_at,
+              (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8 AS now_at`;
+  const now = Date.now();
+  return { waitMs: Math.max(0, Number(row?.wait_ms ?? 0)), slotAt: Number(row?.slot_at ?? now), nowAt: Number(row?.now_at ?? now) };
 }

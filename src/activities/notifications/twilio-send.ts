@@ -35,6 +35,23 @@ export function pickSender(senders: readonly Sender[], request: NotificationRequ
   return sender;
 }
 
+/** How late after its slot's start a message may still be sent (see the rate headroom in sender-rate.ts). */
+export const LATE_SLOT_TOLERANCE_MS = 20;
+/** A process too busy to be on time this often sends anyway rather than spin. */
+const MAX_SLOT_RESERVATIONS = 5;
+
+/**
+ * The sender's next slot, on this process's clock. Clocks agree (NTP) when the database's
+ * time at reservation falls within the call; otherwise its offset is taken out.
+ */
+async function reserveSlot(deps: NotificationDeps, sender: Sender): Promise<number> {
+  const before = Date.now();
+  const slot = await reserveSendSlot(deps.prisma, sender.address, sender.ratePerSecond);
+  const after = Date.now();
+  const offset = slot.nowAt < before ? slot.nowAt - before : slot.nowAt > after ? slot.nowAt - after : 0;
+  return slot.slotAt - offset;
+}
+
 /** `{{name}}` placeholders in a body, filled from the request's variables. */
 export const renderBody = (body: string | undefined, variables: Record<string, string> = {}) =>
   body?.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (whole, name: string) => variables[name] ?? whole);
@@ -100,13 +117,21 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
     }
   }
 
-  const waitMs = input.reservedSlotAt ? input.reservedSlotAt - Date.now() : (await reserveSendSlot(deps.prisma, sender.address, sender.ratePerSecond)).waitMs;
-  if (waitMs > deps.maxInlineRateWaitMs) {
-    // Nothing was sent: the call after the wait is not a retry and needs no look-up.
-    await deps.prisma.notification.update({ where: { id: request.id }, data: { attempts: { decrement: 1 } } });
-    return { deferredUntil: Date.now() + waitMs };
+  // Send within LATE_SLOT_TOLERANCE_MS of the slot's start, or take a new slot: a late send
+  // (a busy worker, a timer that fired late) would bunch with the next slot's message and
+  // put more than the sender's rate into one second at Twilio.
+  let slotAt = input.reservedSlotAt ?? (await reserveSlot(deps, sender));
+  for (let reservations = 1; ; reservations++) {
+    const waitMs = slotAt - Date.now();
+    if (waitMs > deps.maxInlineRateWaitMs) {
+      // Nothing was sent: the call after the wait is not a retry and needs no look-up.
+      await deps.prisma.notification.update({ where: { id: request.id }, data: { attempts: { decrement: 1 } } });
+      return { deferredUntil: slotAt };
+    }
+    if (waitMs > 0) await sleep(waitMs, undefined, { signal });
+    if (Date.now() - slotAt <= LATE_SLOT_TOLERANCE_MS || reservations >= MAX_SLOT_RESERVATIONS) break;
+    slotAt = await reserveSlot(deps, sender);
   }
-  if (waitMs > 0) await sleep(waitMs, undefined, { signal });
 
   try {
     const sent = await deps.twilio.createMessage({ ...message, statusCallback: deps.statusCallbackUrl(request.id) }, signal);
