@@ -7,11 +7,12 @@ import { temporal } from '@temporalio/proto';
 import { Pool } from 'pg';
 import { migrateDeploy } from '../../scripts/lib/prisma-cli';
 import { freePort, startDevServer, temporalCli, waitForTemporal } from '../../scripts/lib/temporal-dev-server';
-import { type TwilioSimulator, type TwilioSimulatorOptions, startTwilioSimulator } from '../../src/integrations/twilio/simulator';
+import type { TwilioSimulatorOptions } from '../../src/integrations/twilio/simulator';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
 import { TaskQueue } from '../../src/temporal/task-queues';
 import { buildWorkflowBundle } from '../../src/temporal/workflow-bundle';
 import { type Managed, ProcessSet, tail } from './processes';
+import { RemoteSim } from './remote-sim';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const NAMESPACE = 'default';
@@ -54,7 +55,9 @@ export interface BenchStack {
   databaseName: string;
   /** The bench's own connections to the run's database (polling the notification log). */
   db: Pool;
-  sim: TwilioSimulator;
+  sim: RemoteSim;
+  /** The simulator's process (for CPU accounting). */
+  simProcess: Managed;
   procs: ProcessSet;
   /** Bearer token of the run's `service` API key. */
   apiKey: string;
@@ -74,10 +77,10 @@ export interface BenchStack {
 /**
  * One self-contained run: its own persisted Temporal dev server (as production keeps its
  * state), a fresh database migrated by the real Prisma CLI, Relay's search attributes, a
- * Twilio simulator, and Relay's real entry points as child processes. `teardown` stops
+ * Twilio simulator in its own process, and Relay's real entry points as child processes. `teardown` stops
  * every process, drops the database and deletes the run's directory.
  */
-export async function startStack(options: { label: string; simulator?: TwilioSimulatorOptions }): Promise<BenchStack> {
+export async function startStack(options: { label: string; simulator?: Omit<TwilioSimulatorOptions, 'port' | 'accountSid' | 'authToken'> }): Promise<BenchStack> {
   const dir = mkdtempSync(path.join(tmpdir(), `relay-${options.label}-`));
   const procs = new ProcessSet();
   const databaseName = `relay_${options.label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
@@ -117,8 +120,26 @@ export async function startStack(options: { label: string; simulator?: TwilioSim
     cleanups.push(() => connection.close());
     await ensureSearchAttributes(connection, NAMESPACE);
 
-    const sim = await startTwilioSimulator({ seed: 1, ...options.simulator });
-    cleanups.push(() => sim.stop());
+    const simPort = await freePort();
+    const sim = new RemoteSim(`http://127.0.0.1:${simPort}`, `AC${randomBytes(16).toString('hex')}`, randomBytes(16).toString('hex'));
+    const simLog = path.join(dir, 'simulator.log');
+    const simProcess = procs.spawn('simulator', process.execPath, ['--import', 'tsx', path.join(__dirname, 'sim-server.ts')], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        SIM_PORT: String(simPort),
+        SIM_ACCOUNT_SID: sim.accountSid,
+        SIM_AUTH_TOKEN: sim.authToken,
+        SIM_OPTIONS: JSON.stringify({ seed: 1, ...options.simulator }),
+      },
+      cwd: ROOT,
+      logFile: simLog,
+      stage: 1,
+    });
+    for (const deadline = Date.now() + 60_000; !(await sim.count().then(() => true, () => false)); ) {
+      if (simProcess.child.exitCode !== null || Date.now() > deadline) throw new Error(`the Twilio simulator did not start:\n${tail(simLog)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
 
     const apiKey = randomBytes(24).toString('hex');
     const encryptionKey = `bench:${randomBytes(32).toString('base64')}`;
@@ -184,6 +205,7 @@ export async function startStack(options: { label: string; simulator?: TwilioSim
       databaseName,
       db,
       sim,
+      simProcess,
       procs,
       apiKey,
       apiUrl,
@@ -226,7 +248,7 @@ export async function startStack(options: { label: string; simulator?: TwilioSim
  * Ctrl-C or SIGTERM (e.g. from `timeout`). A SIGKILL is covered by the reaper, which stops
  * the processes (the database is then left behind, named relay_<label>_<hex>).
  */
-export async function withStack(label: string, simulator: TwilioSimulatorOptions | undefined, main: (stack: BenchStack) => Promise<void>): Promise<void> {
+export async function withStack(label: string, simulator: Parameters<typeof startStack>[0]['simulator'], main: (stack: BenchStack) => Promise<void>): Promise<void> {
   const run: { stack?: BenchStack } = {};
   let stopping: Promise<void> | undefined;
   const stop = (keepLogs: boolean) => (stopping ??= run.stack ? run.stack.teardown(keepLogs) : Promise.resolve());

@@ -33,7 +33,8 @@ const RELAY_WORKERS = Number(process.env.BENCH_RELAY_WORKERS ?? 1);
 const WARM_UP = 50;
 /** Phases to run (all by default); a skipped phase's figures are null. */
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'relay,bare,pgboss,rate').split(','));
-const R = 20;
+/** Each sender's limit at the simulator (and in Relay's TWILIO_SENDERS) in the rate phase. */
+const R = Number(process.env.BENCH_RATE_R ?? 20);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 30);
 const SMS = '+33757000001';
 const WHATSAPP = 'whatsapp:+33757000002';
@@ -49,6 +50,7 @@ const perSecond = (n: number, fromMs: number, toMs: number) => (n * 1000) / Math
 /** The run's processes by component, for CPU accounting. */
 const cpuGroups = (stack: BenchStack, named: Record<string, Managed[]>): CpuGroups => ({
   ...Object.fromEntries(Object.entries(named).map(([name, ms]) => [name, () => ms.map((m) => m.child.pid!)])),
+  simulator: () => [stack.simProcess.child.pid!],
   temporal: () => [stack.temporalPid],
   postgres: () => backendPids(stack.db, stack.databaseName),
 });
@@ -63,10 +65,13 @@ function reportCpu(label: string, n: number, wallMs: number, cpu: Record<string,
 async function received(stack: BenchStack, prefix: string, n: number, timeoutMs: number): Promise<SimMessage[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mine = stack.sim.messages().filter((m) => markerOf(m)?.startsWith(prefix));
-    if (mine.length >= n) return mine;
-    if (Date.now() > deadline) throw new Error(`only ${mine.length}/${n} ${prefix} messages reached the simulator within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
+    const count = await stack.sim.count();
+    if (count >= n) {
+      const mine = (await stack.sim.messages()).filter((m) => markerOf(m)?.startsWith(prefix));
+      if (mine.length >= n) return mine;
+    }
+    if (Date.now() > deadline) throw new Error(`only ${count}/${n} ${prefix} messages reached the simulator within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -100,7 +105,7 @@ async function relayThroughput(stack: BenchStack, api: Managed) {
   await received(stack, 'm-warm-', WARM_UP, 120_000);
   await waitForFinal(stack.db, 'warm-', WARM_UP, 120_000, 'warm-up');
   await stack.sim.idle();
-  stack.sim.reset();
+  await stack.sim.reset();
 
   const messages = Array.from({ length: N }, (_, i) => relayMessage('relay', i, i % 2 ? 'whatsapp' : 'sms', 2));
   const cpu = await measureCpu(cpuGroups(stack, { api: [api], workers: workers }));
@@ -163,7 +168,7 @@ async function bareTemporal(stack: BenchStack, target: SimTarget) {
     }
     if (n === N) reportCpu(`bare Temporal (${workflowType})`, n, Date.now() - t0, await cpu.stop());
     else await cpu.stop();
-    stack.sim.reset();
+    await stack.sim.reset();
     return rate;
   };
 
@@ -210,7 +215,7 @@ async function pgBoss(stack: BenchStack, target: SimTarget) {
       const t0 = Date.now();
       await produce(queue, jobs(prefix, n));
       const atSim = await received(stack, `m-${prefix}-`, n, 10 * 60_000);
-      stack.sim.reset();
+      await stack.sim.reset();
       return perSecond(n, t0, lastReceived(atSim));
     };
     await measure(`${name}-warm`, WARM_UP);
@@ -242,15 +247,34 @@ async function ratePhase(stack: BenchStack) {
   const perSender = R * RATE_SECONDS;
   say(`rate: senders ${SMS} and ${WHATSAPP} limited to ${R}/s at the simulator, ${perSender} messages each in one burst, two worker processes`);
   const workers = [await stack.startWorker('rate-worker-a', { senders: RATE_SENDERS }), await stack.startWorker('rate-worker-b', { senders: RATE_SENDERS })];
-  stack.sim.reset();
-  stack.sim.setFaults({ senderRates: { [SMS]: R, [WHATSAPP]: R } });
+  await stack.sim.reset();
+  await stack.sim.setFaults({ senderRates: { [SMS]: R, [WHATSAPP]: R } });
   const messages = Array.from({ length: 2 * perSender }, (_, i) => relayMessage('rate', i, i % 2 ? 'whatsapp' : 'sms', 5));
   const t0 = Date.now();
   const posted = await postAll(stack, messages);
   say(`rate: the API accepted ${posted.length} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   await received(stack, 'm-rate-', messages.length, (RATE_SECONDS * 4 + 120) * 1000);
-  const stats = stack.sim.rateStats('received');
+  const stats = await stack.sim.rateStats('received');
   for (const s of stats) say(`rate: ${s.sender} sent ${s.count} at ${round(s.achievedPerSecond ?? 0, 2)}/s (limit ${s.limit}), at most ${s.maxInAnyWindow} in one second, ${s.overLimit} above the limit`);
+  // How evenly they arrived: gaps between consecutive messages of a sender, against the 1/R spacing.
+  for (const sender of [SMS, WHATSAPP]) {
+    const times = (await stack.sim.messages({ sender })).map((m) => m.receivedAt).sort((a, b) => a - b);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    const spacing = 1000 / R;
+    // When, after the sender's first message, a one-second window went over R (seconds).
+    const over: number[] = [];
+    for (let hi = 0, lo = 0; hi < times.length; hi++) {
+      while (times[lo]! <= times[hi]! - 1000) lo++;
+      if (hi - lo + 1 > R) over.push(Math.floor((times[hi]! - times[0]!) / 1000));
+    }
+    say(
+      `rate: ${sender} gaps p1 ${percentile(gaps, 1)} ms, p50 ${percentile(gaps, 50)} ms, p99 ${percentile(gaps, 99)} ms; ` +
+        `${gaps.filter((g) => g < spacing / 2).length} of ${gaps.length} under half the ${round(spacing)} ms spacing` +
+        (over.length ? `; over the limit at second(s) ${[...new Set(over)].join(', ')}` : ''),
+    );
+  }
+  const rows = await stack.db.query<{ attempts: number; n: string }>("SELECT attempts, count(*) AS n FROM notification WHERE id LIKE 'rate-%' GROUP BY attempts ORDER BY attempts");
+  say(`rate: send attempts per notification ${rows.rows.map((r) => `${r.attempts}: ${r.n}`).join(', ')}`);
   const limited = stats.filter((s) => s.sender === SMS || s.sender === WHATSAPP);
   for (const w of workers) await stack.procs.stop(w);
   return {
@@ -265,7 +289,7 @@ async function bench(stack: BenchStack): Promise<void> {
   const target: SimTarget = { url: stack.sim.url, accountSid: stack.sim.accountSid, authToken: stack.sim.authToken, from: SMS };
   // Sanity: the baselines' call reaches the simulator.
   await postToSimulator(target, recipient(8, 0), 'ping');
-  stack.sim.reset();
+  await stack.sim.reset();
 
   const relay = PHASES.has('relay') ? await relayThroughput(stack, api) : undefined;
   const bare = PHASES.has('bare') ? await bareTemporal(stack, target) : undefined;

@@ -39,11 +39,11 @@ async function chaos(stack: BenchStack): Promise<void> {
   await stack.startApi({ senders: SENDERS });
   const steady = await stack.startWorker('worker-a', { senders: SENDERS });
   let victim: Managed = await stack.startWorker('worker-b-0', { senders: SENDERS });
-  sim.setFaults(FAULTS);
+  await sim.setFaults(FAULTS);
   say(`simulator faults on creates: ${JSON.stringify(FAULTS)}`);
   // Receipts slower than a crashed worker's recovery (as when a sender's queue holds messages
   // at Twilio) leave the look-up at Twilio as the only guard against a second send.
-  sim.setCallbackBehaviour({ statusStepMs: STATUS_STEP_MS });
+  await sim.setCallbackBehaviour({ statusStepMs: STATUS_STEP_MS });
   say(`status callbacks ${STATUS_STEP_MS} ms apart (queued → sent → delivered)`);
 
   const started = Date.now();
@@ -57,9 +57,9 @@ async function chaos(stack: BenchStack): Promise<void> {
   const killer = (async () => {
     for (const [k, mark] of KILL_AT.entries()) {
       const deadline = Date.now() + 5 * 60_000;
-      while (sim.messages().length < mark && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while ((await sim.count()) < mark && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       await procs.kill(victim);
-      say(`SIGKILL ${victim.name} (pid ${victim.child.pid}) with ${sim.messages().length} messages at the simulator`);
+      say(`SIGKILL ${victim.name} (pid ${victim.child.pid}) with ${await sim.count()} messages at the simulator`);
       await new Promise((r) => setTimeout(r, 1_000));
       victim = await stack.startWorker(`worker-b-${k + 1}`, { senders: SENDERS });
       say(`restarted it as ${victim.name} (pid ${victim.child.pid})`);
@@ -68,23 +68,24 @@ async function chaos(stack: BenchStack): Promise<void> {
 
   await Promise.all([posting, killer]);
   const counts = await waitForFinal(stack.db, 'chaos-', N, 6 * 60_000, 'chaos');
-  await sim.idle();
+  await sim.idle(5 * 60_000);
   say(`all final after ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);
   if (steady.child.exitCode !== null) say('note: the steady worker exited during the run');
 
   // What the simulator saw: every message it accepted, whatever the client was told.
-  const received = sim.messages();
+  const received = await sim.messages();
+  const bySid = new Map(received.map((m) => [m.sid, m]));
   const byMarker = new Map<string, number>();
   for (const m of received) {
     const key = markerOf(m);
     if (key) byMarker.set(key, (byMarker.get(key) ?? 0) + 1);
   }
-  const duplicateGroups = sim.duplicates(markerOf);
+  const duplicateGroups = [...byMarker].filter(([, n]) => n > 1).map(([key]) => ({ key, sids: received.filter((m) => markerOf(m) === key).map((m) => m.sid) }));
   const duplicates = duplicateGroups.reduce((acc, g) => acc + g.sids.length - 1, 0);
   const outcomes = received.reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.apiOutcome]: (acc[m.apiOutcome] ?? 0) + 1 }), {});
   say(`simulator: ${received.length} messages accepted (${JSON.stringify(outcomes)}: dropped and held ones were answered to nobody)`);
   for (const g of duplicateGroups.slice(0, 10)) {
-    const copies = g.sids.map((sid) => sim.message(sid)!).map((m) => `${m.sid} at +${m.receivedAt - started} ms, ${m.apiOutcome}`);
+    const copies = g.sids.map((sid) => bySid.get(sid)!).map((m) => `${m.sid} at +${m.receivedAt - started} ms, ${m.apiOutcome}`);
     say(`duplicate: ${g.key} sent ${g.sids.length} times (${copies.join('; ')})`);
   }
 
