@@ -47,6 +47,14 @@ export function twilioWebhooksRouter(deps: TwilioWebhookDeps): Router {
     if (!parsed.success || !WORKFLOW_ID_PART.test(notificationId)) throw new ValidationError('body', parsed.success ? [] : parsed.error.issues);
     const cb = parsed.data;
     const status = fromTwilioStatus(cb.MessageStatus);
+    // queued/accepted/sending: the log row says `sending` from the moment the send began.
+    if (!status || status === 'sending') return void res.status(204).end();
+    const errorCode = cb.ErrorCode !== undefined ? String(cb.ErrorCode) : undefined;
+    if (!isFinalStatus(status)) {
+      // `sent` only moves the row up (monotonic), so a repeat is a no-op without a receipt row.
+      await advanceStatus(deps.prisma, { id: notificationId, status, code: errorCode, vendorMessageId: cb.MessageSid });
+      return void res.status(204).end();
+    }
 
     // Repeats (Twilio's retry, or the same status reported twice) are no-ops.
     try {
@@ -55,22 +63,19 @@ export function twilioWebhooksRouter(deps: TwilioWebhookDeps): Router {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return void res.status(204).end();
       throw err;
     }
-    if (!status) return void res.status(204).end();
 
-    const errorCode = cb.ErrorCode !== undefined ? String(cb.ErrorCode) : undefined;
+    const before = await deps.prisma.notification.findUnique({ where: { id: notificationId }, select: { workflowId: true, status: true } });
     const moved = await advanceStatus(deps.prisma, { id: notificationId, status, code: errorCode, vendorMessageId: cb.MessageSid });
     if (cb.ErrorCode === 21610) await recordConsent(deps.prisma, cb.To, true, 'twilio-21610');
-    if (moved && isFinalStatus(status)) {
-      const row = await deps.prisma.notification.findUnique({ where: { id: notificationId }, select: { workflowId: true } });
-      if (row) {
-        await deps.temporal.workflow
-          .getHandle(row.workflowId)
-          .signal(deliveryReceiptSignal, { status, errorCode, errorMessage: typeof req.body.ErrorMessage === 'string' ? req.body.ErrorMessage : undefined })
-          .catch((err: unknown) => {
-            // Closed already (receipt timeout passed): the log row above is the record.
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-          });
-      }
+    // The workflow needs the first final status only: `read` after `delivered` is for the log.
+    if (moved && before && !isFinalStatus(before.status)) {
+      await deps.temporal.workflow
+        .getHandle(before.workflowId)
+        .signal(deliveryReceiptSignal, { status, errorCode, errorMessage: typeof req.body.ErrorMessage === 'string' ? req.body.ErrorMessage : undefined })
+        .catch((err: unknown) => {
+          // Closed already (receipt timeout passed): the log row above is the record.
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        });
     }
     res.status(204).end();
   });
