@@ -80,7 +80,12 @@ export interface BenchStack {
  * Twilio simulator in its own process, and Relay's real entry points as child processes. `teardown` stops
  * every process, drops the database and deletes the run's directory.
  */
-export async function startStack(options: { label: string; simulator?: Omit<TwilioSimulatorOptions, 'port' | 'accountSid' | 'authToken'> }): Promise<BenchStack> {
+export async function startStack(options: {
+  label: string;
+  simulator?: Omit<TwilioSimulatorOptions, 'port' | 'accountSid' | 'authToken'>;
+  /** Receives the teardown as soon as there is something to tear down (a signal during start-up). */
+  onTeardown?: (teardown: (keepLogs?: boolean) => Promise<void>) => void;
+}): Promise<BenchStack> {
   const dir = mkdtempSync(path.join(tmpdir(), `relay-${options.label}-`));
   const procs = new ProcessSet();
   const databaseName = `relay_${options.label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
@@ -93,6 +98,7 @@ export async function startStack(options: { label: string; simulator?: Omit<Twil
     if (keepLogs) console.error(`kept the run's logs in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   };
+  options.onTeardown?.(teardown);
 
   try {
     // Temporal first: a file-backed dev server takes a while to come up; migrations run meanwhile.
@@ -249,15 +255,15 @@ export async function startStack(options: { label: string; simulator?: Omit<Twil
  * the processes (the database is then left behind, named relay_<label>_<hex>).
  */
 export async function withStack(label: string, simulator: Parameters<typeof startStack>[0]['simulator'], main: (stack: BenchStack) => Promise<void>): Promise<void> {
-  const run: { stack?: BenchStack } = {};
+  const run: { teardown?: (keepLogs?: boolean) => Promise<void> } = {};
   let stopping: Promise<void> | undefined;
-  const stop = (keepLogs: boolean) => (stopping ??= run.stack ? run.stack.teardown(keepLogs) : Promise.resolve());
+  const stop = (keepLogs: boolean) => (stopping ??= run.teardown ? run.teardown(keepLogs) : Promise.resolve());
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
     process.once(signal, () => {
       say(`${signal}: stopping`);
       void stop(true).finally(() => process.exit(130));
     });
-  const stack = (run.stack = await startStack({ label, simulator }));
+  const stack = await startStack({ label, simulator, onTeardown: (teardown) => (run.teardown = teardown) });
   try {
     await main(stack);
   } catch (err) {
