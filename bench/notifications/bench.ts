@@ -41,9 +41,9 @@ const WHATSAPP = 'whatsapp:+33757000002';
 const TEMPLATE = `HX${'b3'.repeat(16)}`;
 /** Throughput phase: rates far above what the machine can do, so no sender budget binds. */
 const FAST_SENDERS = `sms:${SMS}@5000,${WHATSAPP}@5000`;
+const RATE_SENDERS = `sms:${SMS}@${R},${WHATSAPP}@${R}`;
 /** BENCH_CPU_PROFILE_DIR: the API and Relay's workers write V8 CPU profiles there when they stop. */
 const PROFILE_ARGS = process.env.BENCH_CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`] : [];
-const RATE_SENDERS = `sms:${SMS}@${R},${WHATSAPP}@${R}`;
 
 const perSecond = (n: number, fromMs: number, toMs: number) => (n * 1000) / Math.max(1, toMs - fromMs);
 
@@ -108,7 +108,7 @@ async function relayThroughput(stack: BenchStack, api: Managed) {
   await stack.sim.reset();
 
   const messages = Array.from({ length: N }, (_, i) => relayMessage('relay', i, i % 2 ? 'whatsapp' : 'sms', 2));
-  const cpu = await measureCpu(cpuGroups(stack, { api: [api], workers: workers }));
+  const cpu = await measureCpu(cpuGroups(stack, { api: [api], workers }));
   const t0 = Date.now();
   const posting = postAll(stack, messages).then((p) => {
     say(`Relay: the API accepted ${p.length} in ${((Date.now() - t0) / 1000).toFixed(1)} s (${round(perSecond(p.length, t0, Date.now()))}/s)`);
@@ -212,9 +212,12 @@ async function pgBoss(stack: BenchStack, target: SimTarget) {
     const jobs = (prefix: string, n: number) =>
       Array.from({ length: n }, (_, i) => ({ to: recipient(4, i), body: `Your parcel ${marked(`m-${prefix}-${i}`)} is on its way` }));
     const measure = async (prefix: string, n: number) => {
+      const cpu = await measureCpu(cpuGroups(stack, { consumer: [consumer] }));
       const t0 = Date.now();
       await produce(queue, jobs(prefix, n));
       const atSim = await received(stack, `m-${prefix}-`, n, 10 * 60_000);
+      const usage = await cpu.stop();
+      if (n === N) reportCpu(`pg-boss ${name} (the bench client is the producer)`, n, Date.now() - t0, usage);
       await stack.sim.reset();
       return perSecond(n, t0, lastReceived(atSim));
     };
