@@ -149,6 +149,24 @@ describe('notifications: vendor errors, retries and receipts', () => {
       expect((await request(relay().app).post('/v1/webhooks/twilio/status?notification=x').type('form').send(params)).status).toBe(403);
     });
 
+    it('applies a repeated final callback again when the first try stopped half-way (receipt recorded, nothing else)', async () => {
+      const key = uniqueId('half-way');
+      const to = phone();
+      sim().setCallbackBehaviour({ statusStepMs: 60_000 });
+      try {
+        await post({ idempotencyKey: key, channel: 'sms', recipient: to, body: 'retried callback' }).expect(202);
+        const sent = await waitForNotification(relay(), key, 'sent');
+        // What an API instance that died right after recording the receipt leaves behind.
+        await relay().prisma.twilioCallbackReceipt.create({ data: { key: `${sent.vendorMessageId}:delivered` } });
+        const base = { MessageSid: sent.vendorMessageId!, AccountSid: sim().accountSid, To: to, From: '+33757000001' };
+        expect((await signed(key, { ...base, MessageStatus: 'delivered' })).status).toBe(204);
+        await waitForNotification(relay(), key, 'delivered');
+        expect(await relay().env.client.workflow.getHandle(`notification-${key}`).result()).toMatchObject({ status: 'delivered' });
+      } finally {
+        sim().setCallbackBehaviour({ statusStepMs: 20 });
+      }
+    });
+
     it('applies receipts monotonically: repeated and out-of-order callbacks never move a status back', async () => {
       const key = uniqueId('order');
       const to = phone();

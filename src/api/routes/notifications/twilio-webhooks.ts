@@ -56,19 +56,24 @@ export function twilioWebhooksRouter(deps: TwilioWebhookDeps): Router {
       return void res.status(204).end();
     }
 
-    // Repeats (Twilio's retry, or the same status reported twice) are no-ops.
-    try {
-      await deps.prisma.twilioCallbackReceipt.create({ data: { key: `${cb.MessageSid}:${cb.MessageStatus}` } });
-    } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return void res.status(204).end();
-      throw err;
-    }
+    // A repeat (Twilio's retry after an answer it did not get, or the same status twice) is
+    // applied again rather than skipped: the first try may have stopped before the update or
+    // the signal, and both are idempotent (monotonic row, monotonic workflow state).
+    const repeat = await deps.prisma.twilioCallbackReceipt
+      .create({ data: { key: `${cb.MessageSid}:${cb.MessageStatus}` } })
+      .then(
+        () => false,
+        (err: unknown) => {
+          if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return true;
+          throw err;
+        },
+      );
 
     const before = await deps.prisma.notification.findUnique({ where: { id: notificationId }, select: { workflowId: true, status: true } });
     const moved = await advanceStatus(deps.prisma, { id: notificationId, status, code: errorCode, vendorMessageId: cb.MessageSid });
     if (cb.ErrorCode === 21610) await recordConsent(deps.prisma, cb.To, true, 'twilio-21610');
     // The workflow needs the first final status only: `read` after `delivered` is for the log.
-    if (moved && before && !isFinalStatus(before.status)) {
+    if (before && ((moved && !isFinalStatus(before.status)) || repeat)) {
       await deps.temporal.workflow
         .getHandle(before.workflowId)
         .signal(deliveryReceiptSignal, { status, errorCode, errorMessage: typeof req.body.ErrorMessage === 'string' ? req.body.ErrorMessage : undefined })
