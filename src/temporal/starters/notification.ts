@@ -41,6 +41,21 @@ export async function acceptNotification(ctx: NotificationStarterContext, reques
 
   const workflowId = WorkflowIds.notification(request.id);
   const scheduled = request.sendAt !== undefined && Date.parse(request.sendAt) > Date.now();
+  await startNotificationRun(ctx, request, workflowId);
+
+  const row = newNotificationRow(request, workflowId, scheduled ? 'scheduled' : 'accepted');
+  const inserted = await ctx.prisma.notification.createManyAndReturn({ data: [row], skipDuplicates: true });
+  if (inserted[0]) return { notification: inserted[0], created: true };
+  // A concurrent request with the same key, or the workflow's first activity, came first.
+  const raced = await ctx.prisma.notification.findUniqueOrThrow({ where: { id: request.id } });
+  return { notification: sameRequestOrConflict(raced, request), created: false };
+}
+
+/**
+ * Starts one run of the notification workflow (the first, or a replay's under its own id):
+ * a repeat of the same id finds the running workflow, a closed one is never run again.
+ */
+export async function startNotificationRun(ctx: Omit<NotificationStarterContext, 'prisma'>, request: NotificationRequest, workflowId: string): Promise<void> {
   await ctx.client.workflow.start(notificationWorkflow, {
     taskQueue: ctx.taskQueues.notifications,
     workflowId,
@@ -49,13 +64,6 @@ export async function acceptNotification(ctx: NotificationStarterContext, reques
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     typedSearchAttributes: notificationSearchAttributes(request, Date.now()),
   });
-
-  const row = newNotificationRow(request, workflowId, scheduled ? 'scheduled' : 'accepted');
-  const inserted = await ctx.prisma.notification.createManyAndReturn({ data: [row], skipDuplicates: true });
-  if (inserted[0]) return { notification: inserted[0], created: true };
-  // A concurrent request with the same key, or the workflow's first activity, came first.
-  const raced = await ctx.prisma.notification.findUniqueOrThrow({ where: { id: request.id } });
-  return { notification: sameRequestOrConflict(raced, request), created: false };
 }
 
 function sameRequestOrConflict(row: Notification, request: NotificationRequest): Notification {

@@ -1,13 +1,11 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { replayNumber, listWebhookEndpointsFor } from '../../activities/notifications/webhook-delivery';
 import type { NotificationRequest } from '../../domain/notifications';
-import { notificationSearchAttributes, webhookNotificationId } from '../../domain/notifications';
+import { webhookNotificationId } from '../../domain/notifications';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../errors';
 import type { Notification } from '../../generated/prisma/client';
-import { notificationWorkflow } from '../../workflows/notifications/notification';
-import { type Accepted, type NotificationStarterContext, acceptNotification } from './notification';
+import { type Accepted, type NotificationStarterContext, acceptNotification, startNotificationRun } from './notification';
 
 export interface WebhookEvent {
   /** Event type, e.g. `dossier.status_changed`. */
@@ -71,14 +69,7 @@ export async function replayWebhookNotification(ctx: NotificationStarterContext,
     appointmentId: row.appointmentId ?? undefined,
   };
   try {
-    await ctx.client.workflow.start(notificationWorkflow, {
-      taskQueue: ctx.taskQueues.notifications,
-      workflowId,
-      args: [{ request, policy: ctx.policy }],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: notificationSearchAttributes(request, Date.now()),
-    });
+    await startNotificationRun(ctx, request, workflowId);
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       throw new ConflictError(`Notification ${row.id} was replayed concurrently; try again`, { workflowId });
