@@ -28,8 +28,18 @@ export interface PlannedReminder {
   localSendAt: string;
 }
 
+/** Who gets the reminders and what they say: the same in a caller's request and in the plan. */
+export interface AppointmentMessage {
+  channel: 'sms' | 'whatsapp';
+  recipient: string;
+  sender?: string;
+  body?: string;
+  template?: string;
+  variables?: Record<string, string>;
+}
+
 /** One version of an appointment as the API hands it to the workflow (a PUT). */
-export interface AppointmentPlan {
+export interface AppointmentPlan extends AppointmentMessage {
   appointmentId: string;
   /** UTC instant of the appointment. */
   startsAt: string;
@@ -37,12 +47,6 @@ export interface AppointmentPlan {
   localStartsAt: string;
   requestedStartsAt: string;
   timeZone: string;
-  channel: 'sms' | 'whatsapp';
-  recipient: string;
-  sender?: string;
-  body?: string;
-  template?: string;
-  variables?: Record<string, string>;
   /** Sorted by `sendAt`. */
   reminders: PlannedReminder[];
   /** Same content (whoever sent it) → same fingerprint: a repeated PUT changes nothing. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { isOptedOut } from '../../activities/notifications/consent';
-import type { AppointmentPlan, AppointmentState } from '../../domain/appointments';
+import type { AppointmentMessage, AppointmentPlan, AppointmentState } from '../../domain/appointments';
 import type { DeliveryPolicy } from '../../domain/notifications';
 import { BusinessStatus, RelayChannel, RelayEntity, RelayEntityId, RelayIntegration, RelayStatus } from '../../domain/search-attributes';
 import { WorkflowIds } from '../../domain/workflow-ids';
@@ -22,16 +22,10 @@ export interface AppointmentStarterContext extends StarterContext {
 }
 
 /** An appointment as a caller describes it: local time and zone, recipient, message, reminder rules. */
-export interface AppointmentRequest {
+export interface AppointmentRequest extends AppointmentMessage {
   /** Local date-time without offset, e.g. `2026-03-29T09:30`. */
   startsAt: string;
   timeZone: string;
-  channel: 'sms' | 'whatsapp';
-  recipient: string;
-  sender?: string;
-  body?: string;
-  template?: string;
-  variables?: Record<string, string>;
   reminders: ReminderOffset[];
 }
 
