@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { EncryptionKey } from '../config';
@@ -33,15 +33,16 @@ export interface EncryptionCodecOptions {
 }
 
 export class EncryptionCodec implements PayloadCodec {
-  private readonly byId: Map<string, Buffer>;
-  private readonly current: EncryptionKey;
+  // KeyObjects made once: building one from raw bytes on every payload is a measurable cost.
+  private readonly byId: Map<string, KeyObject>;
+  private readonly current: { id: string; key: KeyObject };
   private readonly strict: boolean;
 
   constructor(keys: EncryptionKey[], options: EncryptionCodecOptions = {}) {
     const [first] = keys;
     if (!first) throw new ValueError('EncryptionCodec needs at least one key');
-    this.current = first;
-    this.byId = new Map(keys.map((k) => [k.id, k.key]));
+    this.byId = new Map(keys.map((k) => [k.id, createSecretKey(k.key)]));
+    this.current = { id: first.id, key: createSecretKey(first.key) };
     this.strict = options.strict ?? false;
   }
 
@@ -93,7 +94,7 @@ export class EncryptionCodec implements PayloadCodec {
 
 const refused = (reason: string): Payload => defaultPayloadConverter.toPayload(unencryptedPayloadMarker(reason));
 
-function decrypt(key: Buffer, sealed: Uint8Array): Uint8Array {
+function decrypt(key: KeyObject, sealed: Uint8Array): Uint8Array {
   const buf = Buffer.from(sealed);
   if (buf.length < IV_BYTES + TAG_BYTES) throw new ValueError('Encrypted payload is truncated');
   const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(0, IV_BYTES));
