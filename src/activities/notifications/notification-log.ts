@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Prisma, type PrismaClient } from '../../generated/prisma/client';
+import { type Notification, Prisma, type PrismaClient } from '../../generated/prisma/client';
 import { type NotificationRequest, type NotificationStatus, STATUS_RANK } from '../../domain/notifications';
 
 /**
@@ -62,11 +62,11 @@ export interface StatusChange {
   vendorMessageId?: string;
 }
 
-/** Moves a notification to `status` unless it is already at or past it; returns whether it moved. */
-export async function advanceStatus(prisma: PrismaClient, change: StatusChange): Promise<boolean> {
+/** The UPDATE that moves a notification to `status` unless it is already at or past it. */
+export function advanceStatusSql(change: StatusChange): Prisma.Sql {
   const now = new Date();
   const final = ['delivered', 'read', 'failed', 'undelivered', 'cancelled'].includes(change.status);
-  const count = await prisma.$executeRaw`
+  return Prisma.sql`
     UPDATE notification SET
       status = ${change.status},
       last_error = COALESCE(${change.reason ?? null}, last_error),
@@ -77,5 +77,109 @@ export async function advanceStatus(prisma: PrismaClient, change: StatusChange):
       closed_at = CASE WHEN ${final} THEN COALESCE(closed_at, ${now}) ELSE closed_at END,
       updated_at = ${now}
     WHERE id = ${change.id} AND ${rankSql(Prisma.sql`status`)} < ${STATUS_RANK[change.status]}`;
-  return count > 0;
+}
+
+/** Moves a notification to `status` unless it is already at or past it; returns whether it moved. */
+export async function advanceStatus(prisma: PrismaClient, change: StatusChange): Promise<boolean> {
+  return (await prisma.$executeRaw(advanceStatusSql(change))) > 0;
+}
+
+export interface SendAttempt {
+  /** Set when an earlier attempt's message was recorded: nothing must be sent again. */
+  vendorMessageId: string | null;
+  /** Attempts so far, this one included, across worker crashes. */
+  attempts: number;
+  optedOut: boolean;
+}
+
+/**
+ * Counts a send attempt and moves the row to `sending`, creating it when a workflow (a
+ * reminder, a dossier change) rather than the API started the message; reads the
+ * recipient's consent in the same round trip. One statement: this runs for every message.
+ */
+export async function beginSendAttempt(prisma: PrismaClient, request: NotificationRequest, workflowId: string, sender: string, consentKey: string): Promise<SendAttempt> {
+  const row = { ...newNotificationRow(request, workflowId, 'sending', sender), attempts: 1 };
+  const [result] = await prisma.$queryRaw<Array<{ vendor_message_id: string | null; attempts: number; opted_out: boolean | null }>>`
+    INSERT INTO notification AS n ${insertColumnsAndValues(row)}
+    ON CONFLICT (id) DO UPDATE SET
+      attempts = n.attempts + 1,
+      sender = EXCLUDED.sender,
+      status = CASE WHEN ${rankSql(Prisma.sql`n.status`)} < ${STATUS_RANK.sending} THEN 'sending' ELSE n.status END,
+      updated_at = now()
+    RETURNING n.vendor_message_id, n.attempts,
+              (SELECT c.opted_out FROM recipient_consent c WHERE c.recipient = ${consentKey}) AS opted_out`;
+  if (!result) throw new Error(`notification ${request.id}: the send attempt was not recorded`);
+  return { vendorMessageId: result.vendor_message_id, attempts: Number(result.attempts), optedOut: result.opted_out ?? false };
+}
+
+type NewRow = ReturnType<typeof newNotificationRow> & { attempts?: number };
+
+/** `(columns) VALUES (...)` of a new log row, for the hot paths' hand-written INSERTs. */
+function insertColumnsAndValues(row: NewRow): Prisma.Sql {
+  const json = (value: unknown) => (value === Prisma.DbNull ? null : JSON.stringify(value));
+  return Prisma.sql`(id, workflow_id, request_hash, channel, recipient, sender, template, body, variables, event, payload,
+                     send_at, status, attempts, requested_by, appointment_id, dossier_id, endpoint_id)
+    VALUES (${row.id}, ${row.workflowId}, ${row.requestHash}, ${row.channel}, ${row.recipient}, ${row.sender}, ${row.template}, ${row.body},
+            ${json(row.variables)}::jsonb, ${row.event}, ${json(row.payload)}::jsonb, ${row.sendAt}, ${row.status}, ${row.attempts ?? 0},
+            ${row.requestedBy}, ${row.appointmentId}, ${row.dossierId}, ${row.endpointId})`;
+}
+
+/**
+ * Inserts a new log row unless one with its id exists; returns it as Prisma would, or null.
+ * (A hand-written INSERT: the API runs this once per accepted message.)
+ */
+export async function insertNotificationRow(prisma: PrismaClient, row: ReturnType<typeof newNotificationRow>): Promise<Notification | null> {
+  const [inserted] = await prisma.$queryRaw<Array<{ created_at: Date; updated_at: Date }>>`
+    INSERT INTO notification ${insertColumnsAndValues(row)} ON CONFLICT (id) DO NOTHING RETURNING created_at, updated_at`;
+  if (!inserted) return null;
+  const jsonOrNull = (value: unknown) => (value === Prisma.DbNull ? null : (value as Prisma.JsonValue));
+  return {
+    ...row,
+    variables: jsonOrNull(row.variables),
+    payload: jsonOrNull(row.payload),
+    attempts: 0,
+    lastError: null,
+    errorCode: null,
+    vendorMessageId: null,
+    createdAt: inserted.created_at,
+    updatedAt: inserted.updated_at,
+    sentAt: null,
+    deliveredAt: null,
+    closedAt: null,
+  };
+}
+
+export interface FinalReceipt {
+  /** The message's workflow, or null when no such notification is logged. */
+  workflowId: string | null;
+  /** The status before this receipt. */
+  previous: NotificationStatus | null;
+  /** Whether the receipt moved the status. */
+  moved: boolean;
+  /** The same receipt (by key) was recorded before. */
+  repeat: boolean;
+}
+
+/**
+ * Applies a final delivery receipt in one statement: records its key (to recognise repeats),
+ * reads the status it replaces and moves the row. Every CTE sees the same snapshot, so
+ * `previous` is the status before this update.
+ */
+export async function applyFinalReceipt(prisma: PrismaClient, receiptKey: string, change: StatusChange): Promise<FinalReceipt> {
+  const [row] = await prisma.$queryRaw<Array<{ workflow_id: string | null; previous: string | null; moved: boolean; repeat: boolean }>>`
+    WITH receipt AS (
+      INSERT INTO twilio_callback_receipt (key) VALUES (${receiptKey}) ON CONFLICT (key) DO NOTHING RETURNING 1
+    ), before AS (
+      SELECT workflow_id, status FROM notification WHERE id = ${change.id}
+    ), moved AS (
+      ${advanceStatusSql(change)} RETURNING 1
+    )
+    SELECT (SELECT workflow_id FROM before) AS workflow_id, (SELECT status FROM before) AS previous,
+           EXISTS (SELECT 1 FROM moved) AS moved, NOT EXISTS (SELECT 1 FROM receipt) AS repeat`;
+  return {
+    workflowId: row?.workflow_id ?? null,
+    previous: (row?.previous as NotificationStatus | null) ?? null,
+    moved: row?.moved ?? false,
+    repeat: row?.repeat ?? false,
+  };
 }

@@ -3,9 +3,9 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../../domain/failure-types';
 import type { NotificationRequest, NotificationStatus } from '../../domain/notifications';
 import { WorkflowIds } from '../../domain/workflow-ids';
-import { isOptedOut, recordConsent } from './consent';
+import { consentKey, recordConsent } from './consent';
 import type { NotificationDeps, Sender } from './deps';
-import { advanceStatus, newNotificationRow } from './notification-log';
+import { advanceStatus, beginSendAttempt } from './notification-log';
 import { reserveSendSlot } from './sender-rate';
 
 export interface TwilioSendInput {
@@ -77,19 +77,10 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
     );
   }
 
-  const row = await deps.prisma.notification.upsert({
-    where: { id: request.id },
-    create: { ...newNotificationRow(request, WorkflowIds.notification(request.id), 'sending', sender.address), attempts: 1 },
-    update: { attempts: { increment: 1 }, sender: sender.address },
-    select: { status: true, vendorMessageId: true, attempts: true },
-  });
-  await advanceStatus(deps.prisma, { id: request.id, status: 'sending' });
+  const row = await beginSendAttempt(deps.prisma, request, WorkflowIds.notification(request.id), sender.address, consentKey(request.recipient));
   // An earlier attempt sent it and recorded it, then lost its completion.
   if (row.vendorMessageId) return { status: 'sent', vendorMessageId: row.vendorMessageId };
-
-  if (await isOptedOut(deps.prisma, request.recipient)) {
-    throw ApplicationFailure.nonRetryable('the recipient opted out of messages', FailureType.RecipientOptedOut);
-  }
+  if (row.optedOut) throw ApplicationFailure.nonRetryable('the recipient opted out of messages', FailureType.RecipientOptedOut);
 
   const message = {
     to: onWire(request.channel, request.recipient),
@@ -125,7 +116,7 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
     const waitMs = slotAt - Date.now();
     if (waitMs > deps.maxInlineRateWaitMs) {
       // Nothing was sent: the call after the wait is not a retry and needs no look-up.
-      await deps.prisma.notification.update({ where: { id: request.id }, data: { attempts: { decrement: 1 } } });
+      await deps.prisma.$executeRaw`UPDATE notification SET attempts = attempts - 1 WHERE id = ${request.id}`;
       return { deferredUntil: slotAt };
     }
     if (waitMs > 0) await sleep(waitMs, undefined, { signal });

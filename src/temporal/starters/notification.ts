@@ -1,6 +1,6 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { consentKey } from '../../activities/notifications/consent';
-import { newNotificationRow, requestHash } from '../../activities/notifications/notification-log';
+import { insertNotificationRow, newNotificationRow, requestHash } from '../../activities/notifications/notification-log';
 import { type DeliveryPolicy, type NotificationRequest, notificationSearchAttributes } from '../../domain/notifications';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { ConflictError, UnprocessableError } from '../../errors';
@@ -27,16 +27,19 @@ export interface Accepted {
  * running workflow (same id, USE_EXISTING) instead of sending twice.
  */
 export async function acceptNotification(ctx: NotificationStarterContext, request: NotificationRequest): Promise<Accepted> {
-  const existing = await ctx.prisma.notification.findUnique({ where: { id: request.id } });
+  // One round trip for the common case: is the key new, and may this recipient be messaged?
+  const [seen] = await ctx.prisma.$queryRaw<Array<{ known: boolean; opted_out: boolean | null }>>`
+    SELECT EXISTS (SELECT 1 FROM notification WHERE id = ${request.id}) AS known,
+           (SELECT opted_out FROM recipient_consent WHERE recipient = ${consentKey(request.recipient)}) AS opted_out`;
+  const existing = seen?.known ? await ctx.prisma.notification.findUnique({ where: { id: request.id } }) : null;
   if (existing) return { notification: sameRequestOrConflict(existing, request), created: false };
 
   if (request.channel === 'webhook') {
     // A disabled endpoint is accepted: the delivery fails at once with the reason, and can be replayed once enabled.
     const endpoint = await ctx.prisma.webhookEndpoint.findUnique({ where: { id: request.recipient }, select: { id: true } });
     if (!endpoint) throw new UnprocessableError(`No webhook endpoint ${request.recipient}`, { reason: 'unknown_endpoint' });
-  } else {
-    const consent = await ctx.prisma.recipientConsent.findUnique({ where: { recipient: consentKey(request.recipient) } });
-    if (consent?.optedOut) throw new UnprocessableError('The recipient opted out of messages; they must opt in again (reply START) before Relay sends to them', { reason: 'recipient_opted_out' });
+  } else if (seen?.opted_out) {
+    throw new UnprocessableError('The recipient opted out of messages; they must opt in again (reply START) before Relay sends to them', { reason: 'recipient_opted_out' });
   }
 
   const workflowId = WorkflowIds.notification(request.id);
@@ -44,8 +47,8 @@ export async function acceptNotification(ctx: NotificationStarterContext, reques
   await startNotificationRun(ctx, request, workflowId);
 
   const row = newNotificationRow(request, workflowId, scheduled ? 'scheduled' : 'accepted');
-  const inserted = await ctx.prisma.notification.createManyAndReturn({ data: [row], skipDuplicates: true });
-  if (inserted[0]) return { notification: inserted[0], created: true };
+  const inserted = await insertNotificationRow(ctx.prisma, row);
+  if (inserted) return { notification: inserted, created: true };
   // A concurrent request with the same key, or the workflow's first activity, came first.
   const raced = await ctx.prisma.notification.findUniqueOrThrow({ where: { id: request.id } });
   return { notification: sameRequestOrConflict(raced, request), created: false };

@@ -2,11 +2,10 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request } from 'express';
 import { recordConsent } from '../../../activities/notifications/consent';
-import { advanceStatus } from '../../../activities/notifications/notification-log';
+import { advanceStatus, applyFinalReceipt } from '../../../activities/notifications/notification-log';
 import { fromTwilioStatus, isFinalStatus } from '../../../domain/notifications';
 import { WORKFLOW_ID_PART } from '../../../domain/workflow-ids';
 import type { PrismaClient } from '../../../generated/prisma/client';
-import { Prisma } from '../../../generated/prisma/client';
 import { twilioStatusCallbackParams, verifyTwilioSignature } from '../../../integrations/twilio/signature';
 import type { Logger } from '../../../logger';
 import { formBody } from '../../body';
@@ -59,23 +58,17 @@ export function twilioWebhooksRouter(deps: TwilioWebhookDeps): Router {
     // A repeat (Twilio's retry after an answer it did not get, or the same status twice) is
     // applied again rather than skipped: the first try may have stopped before the update or
     // the signal, and both are idempotent (monotonic row, monotonic workflow state).
-    const repeat = await deps.prisma.twilioCallbackReceipt
-      .create({ data: { key: `${cb.MessageSid}:${cb.MessageStatus}` } })
-      .then(
-        () => false,
-        (err: unknown) => {
-          if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return true;
-          throw err;
-        },
-      );
-
-    const before = await deps.prisma.notification.findUnique({ where: { id: notificationId }, select: { workflowId: true, status: true } });
-    const moved = await advanceStatus(deps.prisma, { id: notificationId, status, code: errorCode, vendorMessageId: cb.MessageSid });
+    const { workflowId, previous, moved, repeat } = await applyFinalReceipt(deps.prisma, `${cb.MessageSid}:${cb.MessageStatus}`, {
+      id: notificationId,
+      status,
+      code: errorCode,
+      vendorMessageId: cb.MessageSid,
+    });
     if (cb.ErrorCode === 21610) await recordConsent(deps.prisma, cb.To, true, 'twilio-21610');
     // The workflow needs the first final status only: `read` after `delivered` is for the log.
-    if (before && ((moved && !isFinalStatus(before.status)) || repeat)) {
+    if (workflowId && ((moved && previous && !isFinalStatus(previous)) || repeat)) {
       await deps.temporal.workflow
-        .getHandle(before.workflowId)
+        .getHandle(workflowId)
         .signal(deliveryReceiptSignal, { status, errorCode, errorMessage: typeof req.body.ErrorMessage === 'string' ? req.body.ErrorMessage : undefined })
         .catch((err: unknown) => {
           // Closed already (receipt timeout passed): the log row above is the record.
