@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -26,6 +27,12 @@ function adminUrl(): string {
   url.pathname = '/postgres';
   url.search = '';
   return url.toString();
+}
+
+/** `tsc -p tsconfig.build.json` into dist/, what `npm run build` and the Docker image do. */
+function compileRelay(): void {
+  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`compiling Relay failed:\n${tsc.stdout}${tsc.stderr}`);
 }
 
 async function admin(sql: string): Promise<void> {
@@ -64,7 +71,7 @@ export interface BenchStack {
   /** The API's base URL (known before it starts: workers need it for status callbacks). */
   apiUrl: string;
   startApi(options: RelayProcessOptions): Promise<Managed>;
-  /** Starts `src/worker.ts`; resolves once it polls the notifications queue. */
+  /** Starts the compiled `src/worker.ts`; resolves once it polls the notifications queue. */
   startWorker(name: string, options: RelayProcessOptions): Promise<Managed>;
   /** Spawns a TypeScript entry point of the bench with `node --import tsx`. */
   spawnScript(name: string, script: string, env: Record<string, string>): Managed;
@@ -120,6 +127,9 @@ export async function startStack(options: {
     // Built once: restarted workers start in seconds, as production's prebuilt bundle does.
     const bundlePath = path.join(dir, 'workflow-bundle.js');
     writeFileSync(bundlePath, (await buildWorkflowBundle()).code);
+    // Relay runs as deployed: compiled JavaScript under plain node (the Docker image's way),
+    // not through the TypeScript loader, whose source-mapped stack traces cost CPU at runtime.
+    compileRelay();
 
     await waitForTemporal(temporalAddress, 120_000, () => server.exitCode !== null, temporalLog);
     const connection = await Connection.connect({ address: temporalAddress });
@@ -184,7 +194,7 @@ export async function startStack(options: {
     });
 
     const spawnNode = async (name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []) =>
-      procs.spawn(name, process.execPath, [...nodeArgs, '--import', 'tsx', script], { env, cwd: ROOT, logFile: path.join(dir, `${name}.log`), stage: 0 });
+      procs.spawn(name, process.execPath, [...nodeArgs, script], { env, cwd: ROOT, logFile: path.join(dir, `${name}.log`), stage: 0 });
 
     const waitForPoller = async (taskQueue: string, m: Managed, timeoutMs = 120_000) => {
       const identity = `${m.child.pid}@${hostname()}`;
@@ -216,7 +226,7 @@ export async function startStack(options: {
       apiKey,
       apiUrl,
       async startApi(o) {
-        const m = await spawnNode('api', path.join(ROOT, 'src', 'api', 'server.ts'), await relayEnv(o), o.nodeArgs);
+        const m = await spawnNode('api', path.join(ROOT, 'dist', 'src', 'api', 'server.js'), await relayEnv(o), o.nodeArgs);
         const deadline = Date.now() + 120_000;
         for (;;) {
           if (m.child.exitCode !== null) throw new Error(`the API exited during start-up:\n${tail(m.logFile)}`);
@@ -227,7 +237,7 @@ export async function startStack(options: {
         }
       },
       async startWorker(name, o) {
-        const m = await spawnNode(name, path.join(ROOT, 'src', 'worker.ts'), await relayEnv(o), o.nodeArgs);
+        const m = await spawnNode(name, path.join(ROOT, 'dist', 'src', 'worker.js'), await relayEnv(o), o.nodeArgs);
         await waitForPoller(TaskQueue.notifications, m);
         return m;
       },
