@@ -23,6 +23,8 @@ export function createNotificationDeps(options: {
     twilio: new TwilioClient({ config: options.twilio, logger }),
     senders: options.twilio.senders,
     statusCallbackUrl: (id) => statusCallbackUrl(options.callbackBaseUrl, id),
-    maxInlineRateWaitMs: options.maxInlineRateWaitMs ?? 10_000,
+    // Below 80% of the 10 s workflow task timeout: a local activity running longer makes the
+    // worker heartbeat the task, one more workflow task per waiting message.
+    maxInlineRateWaitMs: options.maxInlineRateWaitMs ?? 5_000,
   };
 }

@@ -143,5 +143,8 @@ async function deliver(input: NotificationWorkflowInput, firstAttemptAt: number)
   return result;
 }
 
-/** Wake a little before a reserved slot; the activity waits out the rest precisely. */
-const RATE_WAIT_LEAD_MS = 1_000;
+/**
+ * Wake a little before a reserved slot; the activity waits out the rest precisely. Generous:
+ * a timer that fires late on a busy worker misses its slot, which then goes unused.
+ */
+const RATE_WAIT_LEAD_MS = 2_500;
