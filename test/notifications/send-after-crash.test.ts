@@ -3,7 +3,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createNotificationActivities } from '../../src/activities/notifications';
 import { createNotificationDeps } from '../../src/activities/notifications/create-deps';
 import { newNotificationRow } from '../../src/activities/notifications/notification-log';
-import { reserveSendSlot } from '../../src/activities/notifications/sender-rate';
+import { SEND_RATE_HEADROOM, reserveSendSlot } from '../../src/activities/notifications/sender-rate';
 import type { TwilioSendInput } from '../../src/activities/notifications/twilio-send';
 import { createPrismaClient } from '../../src/db/prisma';
 import type { NotificationRequest } from '../../src/domain/notifications';
@@ -97,5 +97,36 @@ describe('notifications: sending again after a worker crash, or late', () => {
     expect(sent).toMatchObject({ status: 'sent' });
     const [message] = sim().messages({ to });
     expect(message!.receivedAt - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('keeps the slot after a send on a cold connection empty, unless it had time to warm the connection', async () => {
+    const sender = '+33757000079';
+    const interval = 1000 / (2 * SEND_RATE_HEADROOM);
+    // A new process: its Twilio client has not called yet.
+    const newProcess = () => {
+      const deps = createNotificationDeps({ prisma, logger, twilio: loadTwilioConfig(twilioEnv(sim(), `sms:${sender}@2`)), callbackBaseUrl: 'http://127.0.0.1:9', maxInlineRateWaitMs: 10_000 });
+      return { warmUps: jest.spyOn(deps.twilio, 'warmUp'), sendTwilioMessage: createNotificationActivities(deps).sendTwilioMessage };
+    };
+    const send = async (p: ReturnType<typeof newProcess>, name: string) => {
+      const to = phone();
+      const input = await accepted({ id: uniqueId(name), channel: 'sms', recipient: to, sender, body: name, requestedBy: 'test' });
+      await run(1, () => p.sendTwilioMessage(input));
+      return sim().messages({ to })[0]!.receivedAt;
+    };
+
+    const first = newProcess();
+    const cold = await send(first, 'cold');
+    const warm = await send(first, 'warm');
+    const next = await send(first, 'next');
+    expect(warm - cold).toBeGreaterThan(1.8 * interval);
+    expect(next - warm).toBeLessThan(1.5 * interval);
+    // The first send had no time to warm its connection; the others found it warm.
+    expect(first.warmUps).not.toHaveBeenCalled();
+
+    // Another new process whose slot is a while off warms its connection while it waits.
+    const second = newProcess();
+    await reserveSendSlot(prisma, sender, 2);
+    await send(second, 'warmed');
+    expect(second.warmUps).toHaveBeenCalledTimes(1);
   });
 });

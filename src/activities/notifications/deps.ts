@@ -11,6 +11,10 @@ export interface TwilioMessaging {
     query: { to: string; from: string; body?: string; contentSid?: string; since: Date; excludeSids: string[] },
     signal?: AbortSignal,
   ): Promise<{ sid: string; status: string } | null | undefined>;
+  /** Milliseconds since this process last called Twilio (Infinity before the first call). */
+  idleMs(now?: number): number;
+  /** Opens a connection to Twilio ahead of a send (a cheap read). */
+  warmUp(signal?: AbortSignal): Promise<void>;
 }
 
 export interface Sender {

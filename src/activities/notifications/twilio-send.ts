@@ -6,7 +6,7 @@ import { WorkflowIds } from '../../domain/workflow-ids';
 import { consentKey, recordConsent } from './consent';
 import type { NotificationDeps, Sender } from './deps';
 import { advanceStatus, beginSendAttempt } from './notification-log';
-import { reserveSendSlot } from './sender-rate';
+import { COLD_CLIENT_AFTER_MS, reserveSendSlot } from './sender-rate';
 
 export interface TwilioSendInput {
   request: NotificationRequest;
@@ -49,7 +49,23 @@ async function reserveSlot(deps: NotificationDeps, sender: Sender): Promise<numb
   const slot = await reserveSendSlot(deps.prisma, sender.address, sender.ratePerSecond);
   const after = Date.now();
   const offset = slot.nowAt < before ? slot.nowAt - before : slot.nowAt > after ? slot.nowAt - after : 0;
+  // A cold connection with no time to warm it: keep the next slot empty as this send's margin
+  // (it is this sender's next one when the budget was idle, as it is after a quiet spell).
+  if (slot.waitMs < COLD_WARM_UP_MIN_MS && isCold(deps, after)) await reserveSendSlot(deps.prisma, sender.address, sender.ratePerSecond);
   return slot.slotAt - offset;
+}
+
+const isCold = (deps: NotificationDeps, now = Date.now()) => deps.twilio.idleMs(now) > COLD_CLIENT_AFTER_MS;
+/** Below this wait a warm-up call would not finish before the slot. */
+const COLD_WARM_UP_MIN_MS = 100;
+
+/** Waits until `slotAt`, opening a cold connection meanwhile so the send itself is not late. */
+async function waitForSlot(deps: NotificationDeps, slotAt: number, signal: AbortSignal): Promise<void> {
+  if (slotAt - Date.now() >= COLD_WARM_UP_MIN_MS && isCold(deps)) {
+    await Promise.race([deps.twilio.warmUp(signal).catch(() => undefined), sleep(slotAt - Date.now(), undefined, { signal })]);
+  }
+  const waitMs = slotAt - Date.now();
+  if (waitMs > 0) await sleep(waitMs, undefined, { signal });
 }
 
 /** `{{name}}` placeholders in a body, filled from the request's variables. */
@@ -119,7 +135,7 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
       await deps.prisma.$executeRaw`UPDATE notification SET attempts = attempts - 1 WHERE id = ${request.id}`;
       return { deferredUntil: slotAt };
     }
-    if (waitMs > 0) await sleep(waitMs, undefined, { signal });
+    await waitForSlot(deps, slotAt, signal);
     if (Date.now() - slotAt <= LATE_SLOT_TOLERANCE_MS || reservations >= MAX_SLOT_RESERVATIONS) break;
     slotAt = await reserveSlot(deps, sender);
   }

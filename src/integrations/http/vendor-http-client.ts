@@ -90,6 +90,7 @@ const DEFAULT_MAX_RETRY_DELAY_MS = 60 * 60_000;
  */
 export class VendorHttpClient {
   private readonly base: URL;
+  private lastCallAt: number | undefined;
 
   constructor(private readonly options: VendorHttpClientOptions) {
     this.base = new URL(options.baseUrl);
@@ -97,6 +98,14 @@ export class VendorHttpClient {
 
   get vendor(): string {
     return this.options.vendor;
+  }
+
+  /**
+   * Milliseconds since this client last called the vendor (Infinity before its first call).
+   * Idle keep-alive connections close after a few seconds, so the next call opens a new one.
+   */
+  idleMs(now = Date.now()): number {
+    return this.lastCallAt === undefined ? Infinity : now - this.lastCallAt;
   }
 
   async request<T = unknown>(req: VendorRequest): Promise<VendorResponse<T>> {
@@ -151,6 +160,7 @@ export class VendorHttpClient {
     try {
       // Redirects are never followed: a 3xx would re-send credentials or a signed body to
       // another address (an internal one, for a hostile webhook endpoint). It is classified instead.
+      this.lastCallAt = Date.now();
       response = await fetch(url, { method, headers, body, signal: controller.signal, redirect: 'manual' });
       text = await response.text();
     } catch (error) {

@@ -82,6 +82,19 @@ export class TwilioClient {
     });
   }
 
+  /** Milliseconds since this process last called Twilio (Infinity before the first call). */
+  idleMs(now = Date.now()): number {
+    return this.http.idleMs(now);
+  }
+
+  /**
+   * Opens (or keeps open) a connection to Twilio with a one-message read, so that a send
+   * about to go out on a cold connection does not pay for the connect.
+   */
+  async warmUp(signal?: AbortSignal): Promise<void> {
+    await this.http.request({ method: 'GET', path: this.messagesPath, query: { PageSize: '1' }, signal });
+  }
+
   private get messagesPath(): string {
     return `/${API_VERSION}/Accounts/${this.accountSid}/Messages.json`;
   }
