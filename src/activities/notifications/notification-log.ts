@@ -115,23 +115,30 @@ export async function beginSendAttempt(prisma: PrismaClient, request: Notificati
 type NewRow = ReturnType<typeof newNotificationRow> & { attempts?: number };
 
 /** `(columns) VALUES (...)` of a new log row, for the hot paths' hand-written INSERTs. */
-function insertColumnsAndValues(row: NewRow): Prisma.Sql {
+function insertColumnsAndValues(row: NewRow, acceptedAt: Prisma.Sql = Prisma.sql`NULL`): Prisma.Sql {
   const json = (value: unknown) => (value === Prisma.DbNull ? null : JSON.stringify(value));
   return Prisma.sql`(id, workflow_id, request_hash, channel, recipient, sender, template, body, variables, event, payload,
-                     send_at, status, attempts, requested_by, appointment_id, dossier_id, endpoint_id)
+                     send_at, status, attempts, requested_by, appointment_id, dossier_id, endpoint_id, accepted_at)
     VALUES (${row.id}, ${row.workflowId}, ${row.requestHash}, ${row.channel}, ${row.recipient}, ${row.sender}, ${row.template}, ${row.body},
             ${json(row.variables)}::jsonb, ${row.event}, ${json(row.payload)}::jsonb, ${row.sendAt}, ${row.status}, ${row.attempts ?? 0},
-            ${row.requestedBy}, ${row.appointmentId}, ${row.dossierId}, ${row.endpointId})`;
+            ${row.requestedBy}, ${row.appointmentId}, ${row.dossierId}, ${row.endpointId}, ${acceptedAt})`;
 }
 
 /**
- * Inserts a new log row unless one with its id exists; returns it as Prisma would, or null.
- * (A hand-written INSERT: the API runs this once per accepted message.)
+ * Records the API's acceptance of a message: inserts its row, or marks the row the workflow's
+ * first activity already wrote (it can beat the API's insert, which follows the start). Returns
+ * the row when this call accepted it, null when another request with the key did (or the key
+ * was used for a different message). A hand-written statement: it runs once per message.
  */
-export async function insertNotificationRow(prisma: PrismaClient, row: ReturnType<typeof newNotificationRow>): Promise<Notification | null> {
-  const [inserted] = await prisma.$queryRaw<Array<{ created_at: Date; updated_at: Date }>>`
-    INSERT INTO notification ${insertColumnsAndValues(row)} ON CONFLICT (id) DO NOTHING RETURNING created_at, updated_at`;
-  if (!inserted) return null;
+export async function acceptNotificationRow(prisma: PrismaClient, row: ReturnType<typeof newNotificationRow>): Promise<Notification | null> {
+  const [accepted] = await prisma.$queryRaw<Array<{ created_at: Date; updated_at: Date; accepted_at: Date; fresh: boolean }>>`
+    INSERT INTO notification AS n ${insertColumnsAndValues(row, Prisma.sql`now()`)}
+    ON CONFLICT (id) DO UPDATE SET accepted_at = EXCLUDED.accepted_at
+      WHERE n.accepted_at IS NULL AND n.request_hash = EXCLUDED.request_hash
+    RETURNING n.created_at, n.updated_at, n.accepted_at, (n.xmax = 0) AS fresh`;
+  if (!accepted) return null;
+  // The workflow wrote the row first: read it as it is now.
+  if (!accepted.fresh) return prisma.notification.findUnique({ where: { id: row.id } });
   const jsonOrNull = (value: unknown) => (value === Prisma.DbNull ? null : (value as Prisma.JsonValue));
   return {
     ...row,
@@ -141,11 +148,12 @@ export async function insertNotificationRow(prisma: PrismaClient, row: ReturnTyp
     lastError: null,
     errorCode: null,
     vendorMessageId: null,
-    createdAt: inserted.created_at,
-    updatedAt: inserted.updated_at,
+    createdAt: accepted.created_at,
+    updatedAt: accepted.updated_at,
     sentAt: null,
     deliveredAt: null,
     closedAt: null,
+    acceptedAt: accepted.accepted_at,
   };
 }
 

@@ -1,6 +1,6 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { consentKey } from '../../activities/notifications/consent';
-import { insertNotificationRow, newNotificationRow, requestHash } from '../../activities/notifications/notification-log';
+import { acceptNotificationRow, newNotificationRow, requestHash } from '../../activities/notifications/notification-log';
 import { type DeliveryPolicy, type NotificationRequest, notificationSearchAttributes } from '../../domain/notifications';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { ConflictError, UnprocessableError } from '../../errors';
@@ -47,9 +47,9 @@ export async function acceptNotification(ctx: NotificationStarterContext, reques
   await startNotificationRun(ctx, request, workflowId);
 
   const row = newNotificationRow(request, workflowId, scheduled ? 'scheduled' : 'accepted');
-  const inserted = await insertNotificationRow(ctx.prisma, row);
-  if (inserted) return { notification: inserted, created: true };
-  // A concurrent request with the same key, or the workflow's first activity, came first.
+  const accepted = await acceptNotificationRow(ctx.prisma, row);
+  if (accepted) return { notification: accepted, created: true };
+  // A concurrent request with the same key came first, or the key names another message.
   const raced = await ctx.prisma.notification.findUniqueOrThrow({ where: { id: request.id } });
   return { notification: sameRequestOrConflict(raced, request), created: false };
 }

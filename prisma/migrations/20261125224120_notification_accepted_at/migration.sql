@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "notification" ADD COLUMN     "accepted_at" TIMESTAMPTZ(3);
