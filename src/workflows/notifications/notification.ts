@@ -129,7 +129,10 @@ async function deliver(input: NotificationWorkflowInput, firstAttemptAt: number)
   if (request.channel === 'webhook') return deliverWebhookOnSchedule(request, policy);
   const { sendTwilioMessage } = proxyLocalActivities<Activities>({
     startToCloseTimeout: '1 minute',
-    scheduleToCloseTimeout: policy.giveUpAfterMs,
+    // The activity gives up at the horizon itself, naming the last vendor error; this timeout
+    // only backs it up. Equal to the horizon, it raced the activity and won with a bare
+    // "timed out" on a busy worker.
+    scheduleToCloseTimeout: policy.giveUpAfterMs + SEND_GIVE_UP_BACKSTOP_MS,
     retry,
   });
   const giveUpAfterMs = policy.giveUpAfterMs;
@@ -142,6 +145,9 @@ async function deliver(input: NotificationWorkflowInput, firstAttemptAt: number)
   }
   return result;
 }
+
+/** How long after the give-up horizon the send's own timeout fires, should the activity not have given up. */
+const SEND_GIVE_UP_BACKSTOP_MS = 60_000;
 
 /**
  * Wake a little before a reserved slot; the activity waits out the rest precisely. Generous:
