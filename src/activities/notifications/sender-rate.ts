@@ -33,14 +33,14 @@ export const COLD_CLIENT_AFTER_MS = 4_000;
  * every worker process draws from the same budget, and the row lock orders them.
  */
 export async function reserveSendSlot(prisma: PrismaClient, sender: string, ratePerSecond: number): Promise<SendSlot> {
-  const span = 1 / (ratePerSecond * SEND_RATE_HEADROOM);
+  const interval = 1 / (ratePerSecond * SEND_RATE_HEADROOM);
   const [row] = await prisma.$queryRaw<{ wait_ms: number; slot_at: number; now_at: number }[]>`
     INSERT INTO sender_rate_bucket AS b (sender, next_at)
-    VALUES (${sender}, clock_timestamp() + make_interval(secs => ${span}::float8))
+    VALUES (${sender}, clock_timestamp() + make_interval(secs => ${interval}::float8))
     ON CONFLICT (sender) DO UPDATE
-      SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => ${span}::float8)
-    RETURNING GREATEST(0, EXTRACT(EPOCH FROM (b.next_at - make_interval(secs => ${span}::float8) - clock_timestamp())) * 1000)::float8 AS wait_ms,
-              (EXTRACT(EPOCH FROM (b.next_at - make_interval(secs => ${span}::float8))) * 1000)::float8 AS slot_at,
+      SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => ${interval}::float8)
+    RETURNING GREATEST(0, EXTRACT(EPOCH FROM (b.next_at - make_interval(secs => ${interval}::float8) - clock_timestamp())) * 1000)::float8 AS wait_ms,
+              (EXTRACT(EPOCH FROM (b.next_at - make_interval(secs => ${interval}::float8))) * 1000)::float8 AS slot_at,
               (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8 AS now_at`;
   const now = Date.now();
   return { waitMs: Math.max(0, Number(row?.wait_ms ?? 0)), slotAt: Number(row?.slot_at ?? now), nowAt: Number(row?.now_at ?? now) };
