@@ -20,8 +20,8 @@ import {
   type ReminderState,
   reminderNotificationId,
 } from '../../domain/appointments';
-import type { NotificationRequest } from '../../domain/notifications';
-import { BusinessStatus, RelayChannel, RelayEntity, RelayEntityId, RelayIntegration, RelayStatus } from '../../domain/search-attributes';
+import { type NotificationRequest, notificationSearchAttributes } from '../../domain/notifications';
+import { BusinessStatus } from '../../domain/search-attributes';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { setBusinessStatus } from '../shared/business-status';
 import { appointmentStateQuery, cancelAppointmentUpdate, scheduleAppointmentUpdate } from './appointment-definitions';
@@ -202,13 +202,7 @@ async function sendReminder(plan: AppointmentPlan, reminder: ReminderState, stat
         parentClosePolicy: ParentClosePolicy.ABANDON,
         cancellationType: ChildWorkflowCancellationType.ABANDON,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: RelayIntegration, value: 'notifications' },
-          { key: RelayEntity, value: 'notification' },
-          { key: RelayEntityId, value: notificationId },
-          { key: RelayChannel, value: plan.channel },
-          { key: RelayStatus, value: BusinessStatus.running },
-        ],
+        typedSearchAttributes: notificationSearchAttributes(request, Date.now()),
       });
     } catch (err) {
       // That message exists already: it is this reminder, never to be sent twice.
