@@ -1,4 +1,6 @@
 import type { Pool } from 'pg';
+import type { z } from 'zod';
+import type { SendNotificationBody } from '../../src/api/routes/notifications/schemas';
 import type { SimMessage } from '../../src/integrations/twilio/simulator';
 import { say } from './stack';
 
@@ -38,15 +40,8 @@ export interface Posted {
   status: number;
 }
 
-export interface NotificationBody {
-  idempotencyKey: string;
-  channel: 'sms' | 'whatsapp';
-  recipient: string;
-  sender?: string;
-  body?: string;
-  template?: string;
-  variables?: Record<string, string>;
-}
+/** A POST /v1/notifications body, as the API's own schema defines it. */
+export type NotificationBody = z.input<typeof SendNotificationBody>;
 
 /**
  * POST /v1/notifications through the API, as a client would: a refused or failed request is
