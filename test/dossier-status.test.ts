@@ -7,7 +7,7 @@ import { recordDossierStatusChange } from '../src/activities/notifications/dossi
 import { isFinalStatus } from '../src/domain/notifications';
 import { RelayEntity, RelayEntityId } from '../src/domain/search-attributes';
 import { bearer, type RelayHarness, uniqueId, useRelay } from './helpers/relay';
-import { useTwilioSimulator } from './helpers/notifications';
+import { useTwilioSimulator, waitForNotification } from './helpers/notifications';
 
 const phone = () => `+3363${Math.floor(1e7 + Math.random() * 9e7)}`;
 
@@ -216,7 +216,8 @@ describe('dossier status changes', () => {
           type: 'dossier.status_changed',
           data: { dossierId: id, changeId, status: 'approved', previousStatus: 'submitted', changedAt: change.changedAt },
         });
-        const row = await relay().prisma.notification.findUniqueOrThrow({ where: { id: String(delivery!.headers['webhook-id']) } });
+        // The receiver has the delivery before the workflow records its answer: wait for the log to catch up.
+        const row = await waitForNotification(relay(), String(delivery!.headers['webhook-id']), 'delivered');
         expect(row).toMatchObject({ channel: 'webhook', recipient: e.id, dossierId: id, status: 'delivered' });
         const child = await relay().env.client.workflow.getHandle(`notification-${row.id}`).describe();
         expect(child.typedSearchAttributes.get(RelayEntity)).toBe('notification');
