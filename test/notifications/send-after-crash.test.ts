@@ -3,7 +3,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createNotificationActivities } from '../../src/activities/notifications';
 import { createNotificationDeps } from '../../src/activities/notifications/create-deps';
 import { newNotificationRow } from '../../src/activities/notifications/notification-log';
-import { SEND_RATE_HEADROOM, reserveSendSlot } from '../../src/activities/notifications/sender-rate';
+import { finishSend, takeSendSlot } from '../../src/activities/notifications/sender-rate';
 import type { TwilioSendInput } from '../../src/activities/notifications/twilio-send';
 import { createPrismaClient } from '../../src/db/prisma';
 import type { NotificationRequest } from '../../src/domain/notifications';
@@ -30,6 +30,12 @@ describe('notifications: sending again after a worker crash, or late', () => {
   /** A fresh activity context at `attempt`, as a worker gives it. */
   const run = <T>(attempt: number, fn: () => Promise<T>): Promise<T> =>
     new MockActivityEnvironment({ attempt, activityType: 'sendTwilioMessage' }, { logger: new DefaultLogger('ERROR') }).run(fn);
+
+  /** Another message of `sender` takes its next slot and, when that slot has come, is sent at once. */
+  async function otherSend(sender: string, ratePerSecond: number): Promise<void> {
+    const answer = await takeSendSlot(prisma, { sender, ratePerSecond, requestTimeoutMs: 2_000, reserve: true });
+    if (answer.sendId !== null) await finishSend(prisma, answer.sendId);
+  }
 
   async function accepted(request: NotificationRequest): Promise<TwilioSendInput> {
     await prisma.notification.create({ data: newNotificationRow(request, WorkflowIds.notification(request.id), 'accepted') });
@@ -66,7 +72,7 @@ describe('notifications: sending again after a worker crash, or late', () => {
     const sender = '+33757000077';
     const { sendTwilioMessage } = activities(`sms:${sender}@1`, 500);
     // Someone else has the sender's next slot: this message must wait about a second.
-    await reserveSendSlot(prisma, sender, 1);
+    await otherSend(sender, 1);
     const to = phone();
     const input = await accepted({ id: uniqueId('deferred'), channel: 'sms', recipient: to, sender, body: 'after the wait', requestedBy: 'test' });
 
@@ -82,51 +88,44 @@ describe('notifications: sending again after a worker crash, or late', () => {
     expect(await prisma.notification.findUniqueOrThrow({ where: { id: input.request.id } })).toMatchObject({ attempts: 1 });
   });
 
-  it('takes a new slot instead of sending late into the next message’s second', async () => {
+  it('holds a send whose slot has come back until the sender’s window has a place, however late it woke', async () => {
     const sender = '+33757000078';
-    const { sendTwilioMessage } = activities(`sms:${sender}@2`, 10_000);
-    // Other messages hold the sender's next two slots (about 520 ms apart).
-    await reserveSendSlot(prisma, sender, 2);
-    await reserveSendSlot(prisma, sender, 2);
+    const { sendTwilioMessage } = activities(`sms:${sender}@1`, 10_000);
+    // A message went out just now and is still waiting for Twilio's answer.
+    const inFlight = (await takeSendSlot(prisma, { sender, ratePerSecond: 1, requestTimeoutMs: 2_000, reserve: false })).sendId;
+    expect(inFlight).not.toBeNull();
     const to = phone();
     const input = await accepted({ id: uniqueId('late'), channel: 'sms', recipient: to, sender, body: 'not squeezed in', requestedBy: 'test' });
 
     // The workflow woke a second after its reserved slot (a busy worker): it must not send at once.
-    const started = Date.now();
-    const sent = await run(1, () => sendTwilioMessage({ ...input, reservedSlotAt: started - 1_000 }));
-    expect(sent).toMatchObject({ status: 'sent' });
+    const sending = run(1, () => sendTwilioMessage({ ...input, reservedSlotAt: Date.now() - 1_000 }));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(sim().messages({ to })).toHaveLength(0);
+    // The answer comes: one second from then, the window has a place.
+    await finishSend(prisma, inFlight!);
+    const finishedAt = (await prisma.senderSend.findUniqueOrThrow({ where: { id: inFlight! } })).endsBy.getTime();
+    expect(await sending).toMatchObject({ status: 'sent' });
     const [message] = sim().messages({ to });
-    expect(message!.receivedAt - started).toBeGreaterThanOrEqual(900);
+    expect(message!.receivedAt - finishedAt).toBeGreaterThanOrEqual(1000);
   });
 
-  it('keeps the slot after a send on a cold connection empty, unless it had time to warm the connection', async () => {
+  it('warms a cold connection while it waits for its slot', async () => {
     const sender = '+33757000079';
-    const interval = 1000 / (2 * SEND_RATE_HEADROOM);
     // A new process: its Twilio client has not called yet.
-    const newProcess = () => {
-      const deps = createNotificationDeps({ prisma, logger, twilio: loadTwilioConfig(twilioEnv(sim(), `sms:${sender}@2`)), callbackBaseUrl: 'http://127.0.0.1:9', maxInlineRateWaitMs: 10_000 });
-      return { warmUps: jest.spyOn(deps.twilio, 'warmUp'), sendTwilioMessage: createNotificationActivities(deps).sendTwilioMessage };
-    };
-    const send = async (p: ReturnType<typeof newProcess>, name: string) => {
-      const to = phone();
-      const input = await accepted({ id: uniqueId(name), channel: 'sms', recipient: to, sender, body: name, requestedBy: 'test' });
-      await run(1, () => p.sendTwilioMessage(input));
-      return sim().messages({ to })[0]!.receivedAt;
-    };
+    const deps = createNotificationDeps({ prisma, logger, twilio: loadTwilioConfig(twilioEnv(sim(), `sms:${sender}@2`)), callbackBaseUrl: 'http://127.0.0.1:9', maxInlineRateWaitMs: 10_000 });
+    const warmUps = jest.spyOn(deps.twilio, 'warmUp');
+    const { sendTwilioMessage } = createNotificationActivities(deps);
+    await otherSend(sender, 2);
+    const to = phone();
+    const input = await accepted({ id: uniqueId('warmed'), channel: 'sms', recipient: to, sender, body: 'on a warm connection', requestedBy: 'test' });
+    expect(await run(1, () => sendTwilioMessage(input))).toMatchObject({ status: 'sent' });
+    expect(warmUps).toHaveBeenCalledTimes(1);
+    expect(sim().messages({ to })).toHaveLength(1);
 
-    const first = newProcess();
-    const cold = await send(first, 'cold');
-    const warm = await send(first, 'warm');
-    const next = await send(first, 'next');
-    expect(warm - cold).toBeGreaterThan(1.8 * interval);
-    expect(next - warm).toBeLessThan(1.5 * interval);
-    // The first send had no time to warm its connection; the others found it warm.
-    expect(first.warmUps).not.toHaveBeenCalled();
-
-    // Another new process whose slot is a while off warms its connection while it waits.
-    const second = newProcess();
-    await reserveSendSlot(prisma, sender, 2);
-    await send(second, 'warmed');
-    expect(second.warmUps).toHaveBeenCalledTimes(1);
+    // Warm now: the next one does not warm it again.
+    await otherSend(sender, 2);
+    const next = await accepted({ id: uniqueId('warm'), channel: 'sms', recipient: phone(), sender, body: 'warm already', requestedBy: 'test' });
+    await run(1, () => sendTwilioMessage(next));
+    expect(warmUps).toHaveBeenCalledTimes(1);
   });
 });

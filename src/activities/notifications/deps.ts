@@ -15,6 +15,8 @@ export interface TwilioMessaging {
   idleMs(now?: number): number;
   /** Opens a connection to Twilio ahead of a send (a cheap read). */
   warmUp(signal?: AbortSignal): Promise<void>;
+  /** How long a call may take before it is abandoned: a request in flight reaches Twilio within it or never. */
+  readonly requestTimeoutMs: number;
 }
 
 export interface Sender {

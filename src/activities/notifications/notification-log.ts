@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Notification, Prisma, type PrismaClient } from '../../generated/prisma/client';
 import { type NotificationRequest, type NotificationStatus, STATUS_RANK } from '../../domain/notifications';
+import { type SlotAnswer, type SlotRequest, type SlotRow, finishSendSql, takeSendSlotSql, toSlotAnswer } from './sender-rate';
 
 /**
  * The notification log: the queryable record of every message, kept current by the
@@ -90,26 +91,50 @@ export interface SendAttempt {
   /** Attempts so far, this one included, across worker crashes. */
   attempts: number;
   optedOut: boolean;
+  /** The sender's slot, when one was asked for. */
+  slot?: SlotAnswer;
 }
 
 /**
  * Counts a send attempt and moves the row to `sending`, creating it when a workflow (a
  * reminder, a dossier change) rather than the API started the message; reads the
- * recipient's consent in the same round trip. One statement: this runs for every message.
+ * recipient's consent and, when asked, takes the sender's send slot in the same round trip.
+ * One statement: this runs for every message.
  */
-export async function beginSendAttempt(prisma: PrismaClient, request: NotificationRequest, workflowId: string, sender: string, consentKey: string): Promise<SendAttempt> {
+export async function beginSendAttempt(
+  prisma: PrismaClient,
+  request: NotificationRequest,
+  workflowId: string,
+  sender: string,
+  consentKey: string,
+  slot?: SlotRequest,
+): Promise<SendAttempt> {
   const row = { ...newNotificationRow(request, workflowId, 'sending', sender), attempts: 1 };
-  const [result] = await prisma.$queryRaw<Array<{ vendor_message_id: string | null; attempts: number; opted_out: boolean | null }>>`
-    INSERT INTO notification AS n ${insertColumnsAndValues(row)}
-    ON CONFLICT (id) DO UPDATE SET
-      attempts = n.attempts + 1,
-      sender = EXCLUDED.sender,
-      status = CASE WHEN ${rankSql(Prisma.sql`n.status`)} < ${STATUS_RANK.sending} THEN 'sending' ELSE n.status END,
-      updated_at = now()
-    RETURNING n.vendor_message_id, n.attempts,
-              (SELECT c.opted_out FROM recipient_consent c WHERE c.recipient = ${consentKey}) AS opted_out`;
+  type Result = { vendor_message_id: string | null; attempts: number; opted_out: boolean | null } & Partial<SlotRow>;
+  const [result] = await prisma.$queryRaw<Result[]>`
+    WITH attempt AS (
+      INSERT INTO notification AS n ${insertColumnsAndValues(row)}
+      ON CONFLICT (id) DO UPDATE SET
+        attempts = n.attempts + 1,
+        sender = EXCLUDED.sender,
+        status = CASE WHEN ${rankSql(Prisma.sql`n.status`)} < ${STATUS_RANK.sending} THEN 'sending' ELSE n.status END,
+        updated_at = now()
+      RETURNING n.vendor_message_id, n.attempts,
+                (SELECT c.opted_out FROM recipient_consent c WHERE c.recipient = ${consentKey}) AS opted_out
+    )
+    ${slot ? Prisma.sql`SELECT a.*, s.send_id, s.slot_at, s.retry_at, s.now_at FROM attempt a LEFT JOIN ${takeSendSlotSql(slot)} s ON true` : Prisma.sql`SELECT * FROM attempt`}`;
   if (!result) throw new Error(`notification ${request.id}: the send attempt was not recorded`);
-  return { vendorMessageId: result.vendor_message_id, attempts: Number(result.attempts), optedOut: result.opted_out ?? false };
+  return {
+    vendorMessageId: result.vendor_message_id,
+    attempts: Number(result.attempts),
+    optedOut: result.opted_out ?? false,
+    ...(slot && result.slot_at !== undefined ? { slot: toSlotAnswer(result as SlotRow) } : {}),
+  };
+}
+
+/** Records a message Twilio accepted and ends its send in the sender's window, in one statement. */
+export async function recordSent(prisma: PrismaClient, change: StatusChange, sendId: bigint): Promise<boolean> {
+  return (await prisma.$executeRaw`WITH finished AS (${finishSendSql(sendId)}) ${advanceStatusSql(change)}`) > 0;
 }
 
 type NewRow = ReturnType<typeof newNotificationRow> & { attempts?: number };

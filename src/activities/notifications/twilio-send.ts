@@ -5,8 +5,8 @@ import type { NotificationRequest, NotificationStatus } from '../../domain/notif
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { consentKey, recordConsent } from './consent';
 import type { NotificationDeps, Sender } from './deps';
-import { advanceStatus, beginSendAttempt } from './notification-log';
-import { COLD_CLIENT_AFTER_MS, reserveSendSlot } from './sender-rate';
+import { advanceStatus, beginSendAttempt, recordSent } from './notification-log';
+import { COLD_CLIENT_AFTER_MS, type SlotAnswer, type SlotRequest, finishSend, releaseSend, takeSendSlot } from './sender-rate';
 
 export interface TwilioSendInput {
   request: NotificationRequest;
@@ -35,37 +35,45 @@ export function pickSender(senders: readonly Sender[], request: NotificationRequ
   return sender;
 }
 
-/** How late after its slot's start a message may still be sent (see the rate headroom in sender-rate.ts). */
-export const LATE_SLOT_TOLERANCE_MS = 20;
-/** A process too busy to be on time this often sends anyway rather than spin. */
-const MAX_SLOT_RESERVATIONS = 5;
-
-/**
- * The sender's next slot, on this process's clock. Clocks agree (NTP) when the database's
- * time at reservation falls within the call; otherwise its offset is taken out.
- */
-async function reserveSlot(deps: NotificationDeps, sender: Sender): Promise<number> {
-  const before = Date.now();
-  const slot = await reserveSendSlot(deps.prisma, sender.address, sender.ratePerSecond);
-  const after = Date.now();
-  const offset = slot.nowAt < before ? slot.nowAt - before : slot.nowAt > after ? slot.nowAt - after : 0;
-  // A cold connection with no time to warm it: keep the next slot empty as this send's margin
-  // (it is this sender's next one when the budget was idle, as it is after a quiet spell).
-  if (slot.waitMs < COLD_WARM_UP_MIN_MS && isCold(deps, after)) await reserveSendSlot(deps.prisma, sender.address, sender.ratePerSecond);
-  return slot.slotAt - offset;
-}
-
 const isCold = (deps: NotificationDeps, now = Date.now()) => deps.twilio.idleMs(now) > COLD_CLIENT_AFTER_MS;
 /** Below this wait a warm-up call would not finish before the slot. */
 const COLD_WARM_UP_MIN_MS = 100;
 
-/** Waits until `slotAt`, opening a cold connection meanwhile so the send itself is not late. */
-async function waitForSlot(deps: NotificationDeps, slotAt: number, signal: AbortSignal): Promise<void> {
-  if (slotAt - Date.now() >= COLD_WARM_UP_MIN_MS && isCold(deps)) {
-    await Promise.race([deps.twilio.warmUp(signal).catch(() => undefined), sleep(slotAt - Date.now(), undefined, { signal })]);
+/**
+ * A time on the database's clock (a slot answer's) as a time on this process's clock. Clocks
+ * agree (NTP) when the database's answer falls within the call; otherwise the offset is taken out.
+ */
+const localTime = (at: number, answer: SlotAnswer, before: number, after: number) =>
+  at - (answer.nowAt < before ? answer.nowAt - before : answer.nowAt > after ? answer.nowAt - after : 0);
+
+/** Waits until `at` (this process's clock), opening a cold connection meanwhile so the send itself is not late. */
+async function waitUntil(deps: NotificationDeps, at: number, signal: AbortSignal): Promise<void> {
+  if (at - Date.now() >= COLD_WARM_UP_MIN_MS && isCold(deps)) {
+    await Promise.race([deps.twilio.warmUp(signal).catch(() => undefined), sleep(Math.max(0, at - Date.now()), undefined, { signal })]);
   }
-  const waitMs = slotAt - Date.now();
+  const waitMs = at - Date.now();
   if (waitMs > 0) await sleep(waitMs, undefined, { signal });
+}
+
+type SlotOutcome = { sendId: bigint; deferredUntil?: undefined } | { sendId?: undefined; deferredUntil: number };
+
+/**
+ * Waits for the sender's slot and a place in its window, starting from the answer of a first
+ * call (made with the send attempt's statement). A slot further off than the inline wait
+ * allows is handed back to the workflow as `deferredUntil`, to wait for on a durable timer.
+ */
+async function awaitSendSlot(deps: NotificationDeps, slot: SlotRequest, first: { answer: SlotAnswer; before: number; after: number }, signal: AbortSignal): Promise<SlotOutcome> {
+  let { answer, before, after } = first;
+  for (;;) {
+    if (answer.sendId !== null) return { sendId: answer.sendId };
+    const at = localTime(answer.retryAt, answer, before, after);
+    if (slot.reserve && at - Date.now() > deps.maxInlineRateWaitMs) return { deferredUntil: localTime(answer.slotAt, answer, before, after) };
+    await waitUntil(deps, at, signal);
+    slot = { ...slot, reserve: false };
+    before = Date.now();
+    answer = await takeSendSlot(deps.prisma, slot);
+    after = Date.now();
+  }
 }
 
 /** `{{name}}` placeholders in a body, filled from the request's variables. */
@@ -93,10 +101,25 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
     );
   }
 
-  const row = await beginSendAttempt(deps.prisma, request, WorkflowIds.notification(request.id), sender.address, consentKey(request.recipient));
+  // The first attempt takes the sender's slot in the same statement; a retry takes it only
+  // after looking for its earlier message (a send in the window must be one about to go out).
+  const slot: SlotRequest = { sender: sender.address, ratePerSecond: sender.ratePerSecond, requestTimeoutMs: deps.twilio.requestTimeoutMs, reserve: input.reservedSlotAt === undefined };
+  const firstCall = info.attempt === 1 && slot.reserve;
+  const before = Date.now();
+  const row = await beginSendAttempt(deps.prisma, request, WorkflowIds.notification(request.id), sender.address, consentKey(request.recipient), firstCall ? slot : undefined);
+  const after = Date.now();
+  const giveBack = async () => {
+    if (row.slot?.sendId) await releaseSend(deps.prisma, row.slot.sendId);
+  };
   // An earlier attempt sent it and recorded it, then lost its completion.
-  if (row.vendorMessageId) return { status: 'sent', vendorMessageId: row.vendorMessageId };
-  if (row.optedOut) throw ApplicationFailure.nonRetryable('the recipient opted out of messages', FailureType.RecipientOptedOut);
+  if (row.vendorMessageId) {
+    await giveBack();
+    return { status: 'sent', vendorMessageId: row.vendorMessageId };
+  }
+  if (row.optedOut) {
+    await giveBack();
+    throw ApplicationFailure.nonRetryable('the recipient opted out of messages', FailureType.RecipientOptedOut);
+  }
 
   const message = {
     to: onWire(request.channel, request.recipient),
@@ -108,7 +131,10 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
 
   // The log row counts attempts across worker crashes: a local activity whose worker died is
   // run again from attempt 1 by the next worker, even if the dead one's create reached Twilio.
+  let first = row.slot && { answer: row.slot, before, after };
   if (info.attempt > 1 || row.attempts > 1) {
+    await giveBack();
+    first = undefined;
     const claimed = await deps.prisma.notification.findMany({
       where: { recipient: request.recipient, vendorMessageId: { not: null }, createdAt: { gte: new Date(input.firstAttemptAt - 86_400_000) } },
       select: { vendorMessageId: true },
@@ -124,27 +150,28 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
     }
   }
 
-  // Send within LATE_SLOT_TOLERANCE_MS of the slot's start, or take a new slot: a late send
-  // (a busy worker, a timer that fired late) would bunch with the next slot's message and
-  // put more than the sender's rate into one second at Twilio.
-  let slotAt = input.reservedSlotAt ?? (await reserveSlot(deps, sender));
-  for (let reservations = 1; ; reservations++) {
-    const waitMs = slotAt - Date.now();
-    if (waitMs > deps.maxInlineRateWaitMs) {
-      // Nothing was sent: the call after the wait is not a retry and needs no look-up.
-      await deps.prisma.$executeRaw`UPDATE notification SET attempts = attempts - 1 WHERE id = ${request.id}`;
-      return { deferredUntil: slotAt };
-    }
-    await waitForSlot(deps, slotAt, signal);
-    if (Date.now() - slotAt <= LATE_SLOT_TOLERANCE_MS || reservations >= MAX_SLOT_RESERVATIONS) break;
-    slotAt = await reserveSlot(deps, sender);
+  // A slot reserved before a durable wait: wait out the rest of it, then ask for a place in the window.
+  if (input.reservedSlotAt !== undefined) await waitUntil(deps, input.reservedSlotAt, signal);
+  if (!first) {
+    const at = Date.now();
+    first = { answer: await takeSendSlot(deps.prisma, slot), before: at, after: Date.now() };
   }
+  const taken = await awaitSendSlot(deps, slot, first, signal);
+  if (taken.deferredUntil !== undefined) {
+    // Nothing was sent: the call after the wait is not a retry and needs no look-up.
+    await deps.prisma.$executeRaw`UPDATE notification SET attempts = attempts - 1 WHERE id = ${request.id}`;
+    return { deferredUntil: taken.deferredUntil };
+  }
+  const { sendId } = taken;
 
   try {
     const sent = await deps.twilio.createMessage({ ...message, statusCallback: deps.statusCallbackUrl(request.id) }, signal);
-    await advanceStatus(deps.prisma, { id: request.id, status: 'sent', vendorMessageId: sent.sid });
+    await recordSent(deps.prisma, { id: request.id, status: 'sent', vendorMessageId: sent.sid }, sendId);
     return { status: 'sent', vendorMessageId: sent.sid };
   } catch (err) {
+    // Whatever the outcome, the request has ended: from here it counts for one window.
+    // (Should that fail, the send counts until its bound instead.)
+    await finishSend(deps.prisma, sendId).catch(() => undefined);
     const failure = err instanceof ApplicationFailure ? err : undefined;
     if (failure?.type === FailureType.RecipientOptedOut) await recordConsent(deps.prisma, request.recipient, true, 'twilio-21610');
     await deps.prisma.notification.update({

@@ -63,12 +63,15 @@ export class TwilioClient {
   private readonly accountSid: string;
   private readonly clockSkewMs: number;
   private readonly maxLookupPages: number;
+  /** How long a call may take before it is abandoned. */
+  readonly requestTimeoutMs: number;
 
   constructor(options: TwilioClientOptions) {
     const { config, logger } = options;
     this.accountSid = config.accountSid;
     this.clockSkewMs = options.clockSkewMs ?? 60_000;
     this.maxLookupPages = options.maxLookupPages ?? 20;
+    this.requestTimeoutMs = config.timeoutMs;
     const authorization = basicAuth(config.auth.username, config.auth.password);
     this.http = new VendorHttpClient({
       vendor: 'twilio',
