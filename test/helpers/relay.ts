@@ -87,6 +87,8 @@ export async function startRelay(
     env?: Record<string, string | undefined>;
     /** Serve notifications against this Twilio simulator (the API listens so its callbacks arrive). */
     twilio?: () => TwilioSimulator;
+    /** Share another harness's task queues: a second set of workers, as a second worker process would be. */
+    taskQueues?: TaskQueues;
   } = {},
 ): Promise<RelayHarness> {
   const callbackPort = options.twilio ? await freePort() : undefined;
@@ -110,7 +112,7 @@ export async function startRelay(
     client: { dataConverter },
   });
   const prisma = createPrismaClient(config.databaseUrl);
-  const taskQueues = uniqueTaskQueues();
+  const taskQueues = options.taskQueues ?? uniqueTaskQueues();
 
   let workers: Worker[] = [];
   let running: Promise<unknown> = Promise.resolve();
