@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import request from 'supertest';
 import { decodeJsonHistory } from '../scripts/lib/history';
 import type { AppointmentState } from '../src/domain/appointments';
-import { RelayEntity, RelayEntityId, RelayIntegration, RelayNextActionAt, RelayStatus } from '../src/domain/search-attributes';
+import { RelayChannel, RelayEntity, RelayEntityId, RelayIntegration, RelayNextActionAt, RelayStatus } from '../src/domain/search-attributes';
 import { createDataConverter } from '../src/temporal/data-converter';
 import { EncryptionCodec } from '../src/temporal/encryption-codec';
 import { scheduleAppointment } from '../src/temporal/starters/appointment';
@@ -87,7 +87,7 @@ describe('appointment reminders', () => {
   it('replays its recorded histories (scheduled → sent → completed, rescheduled, cancelled) with today’s code', async () => {
     // test/replay.test.ts replays every fixture too; these are the ones this workflow must keep.
     const options = { workflowBundle: await workflowBundle(), dataConverter: createDataConverter(relay().config.codec.keys) };
-    for (const name of ['appointment-completed', 'appointment-rescheduled', 'appointment-cancelled']) {
+    for (const name of ['appointment-completed', 'appointment-rescheduled', 'appointment-cancelled', 'appointment-channel-changed']) {
       const history = historyFromJSON(JSON.parse(readFileSync(path.join(__dirname, 'histories', `${name}.json`), 'utf8')));
       expect(history.events?.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(true);
       await Worker.runReplayHistory(options, history, name);
@@ -291,6 +291,24 @@ describe('appointment reminders', () => {
     const state = (await get(id).expect(200)).body;
     expect(state).toMatchObject({ status: 'cancelled', reminders: [expect.objectContaining({ status: 'cancelled' })] });
     expect(messagesTo(to)).toHaveLength(0);
+  });
+
+  it('moves its channel search attribute when a reschedule changes the channel', async () => {
+    const id = uniqueId('appt-chan');
+    const to = phone();
+    const t0 = Date.now();
+    await put(id, body(t0 + 8_000, to, [{ before: 'PT4S' }])).expect(200);
+    expect((await handle(id).describe()).typedSearchAttributes.get(RelayChannel)).toBe('sms');
+    const template = 'HX0123456789abcdef0123456789abcdef';
+    await put(id, { ...body(t0 + 8_000, to, [{ before: 'PT4S' }]), channel: 'whatsapp', body: undefined, template }).expect(200);
+    expect((await handle(id).describe()).typedSearchAttributes.get(RelayChannel)).toBe('whatsapp');
+
+    // The reminder goes out on the new channel.
+    await waitForMessages(`whatsapp:${to}`, 1);
+    expect(messagesTo(to)).toHaveLength(0);
+    expect(await handle(id).result()).toMatchObject({ status: 'completed', channel: 'whatsapp' });
+    expect((await handle(id).describe()).typedSearchAttributes.get(RelayChannel)).toBe('whatsapp');
+    await replayAndRecord(`appointment-${id}`, 'appointment-channel-changed');
   });
 
   it('continues as new after many changes, keeping its state, search attributes and reminder ids', async () => {

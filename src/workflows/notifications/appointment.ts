@@ -6,8 +6,10 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   setHandler,
   startChild,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
@@ -21,11 +23,17 @@ import {
   reminderNotificationId,
 } from '../../domain/appointments';
 import { type NotificationRequest, notificationSearchAttributes } from '../../domain/notifications';
-import { BusinessStatus } from '../../domain/search-attributes';
+import { BusinessStatus, RelayChannel } from '../../domain/search-attributes';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { setBusinessStatus } from '../shared/business-status';
 import { appointmentStateQuery, cancelAppointmentUpdate, scheduleAppointmentUpdate } from './appointment-definitions';
 import { notificationWorkflow } from './notification';
+
+/**
+ * Runs recorded before this patch kept the channel they started with in RelayChannel; it is
+ * only called when the channel differs, so those histories replay unchanged.
+ */
+const CHANNEL_ATTRIBUTE_PATCH = 'appointment-channel-attribute';
 
 /** Update-with-start delivers the first plan with the start; a run without one gives up after this. */
 const FIRST_PLAN_TIMEOUT = '10 minutes';
@@ -110,6 +118,10 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
 
   let shownNext: string | null | undefined;
   const showStatus = () => {
+    // A reschedule may move the reminders to another channel: operators filter on it.
+    if (plan && plan.channel !== workflowInfo().typedSearchAttributes.get(RelayChannel) && patched(CHANNEL_ATTRIBUTE_PATCH)) {
+      upsertSearchAttributes([{ key: RelayChannel, value: plan.channel }]);
+    }
     const next = nextPending()?.sendAt ?? null;
     if (next === shownNext) return;
     setBusinessStatus(BusinessStatus.scheduled, next ? new Date(next) : null);
