@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     dataConverter: createDataConverter(config.codec.keys, { strict: config.codec.strictPayloads }),
     deps: {
       prisma,
-      notifications: createNotificationDeps({ prisma, logger, twilio, callbackBaseUrl: config.notifications.callbackBaseUrl }),
+      notifications: createNotificationDeps({ prisma, logger, twilio, callbackBaseUrl: config.notifications.callbackBaseUrl, encryptionKeys: config.codec.keys }),
     },
     workflowBundle,
     shutdownGraceMs: config.worker.shutdownGraceMs,

@@ -86,7 +86,7 @@ describe('dossier status change: the API process crashes mid-request', () => {
       dataConverter: createDataConverter(config.codec.keys, { strict: config.codec.strictPayloads }),
       deps: {
         prisma,
-        notifications: createNotificationDeps({ prisma, logger: createLogger({ level: 'silent', name: 'relay-test' }), twilio, callbackBaseUrl: config.notifications.callbackBaseUrl }),
+        notifications: createNotificationDeps({ prisma, logger: createLogger({ level: 'silent', name: 'relay-test' }), twilio, callbackBaseUrl: config.notifications.callbackBaseUrl, encryptionKeys: config.codec.keys }),
       },
       shutdownGraceMs: 1_000,
       workflowBundle: await workflowBundle(),

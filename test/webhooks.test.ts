@@ -7,6 +7,7 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import request from 'supertest';
 import { listWebhookEndpointsFor } from '../src/activities/notifications/webhook-delivery';
 import { webhookUrlProblem } from '../src/api/routes/webhook-endpoints/url';
+import { createSecretSealer, isSealed } from '../src/db/sealed-secrets';
 import { RelayAttempts, RelayEntityId } from '../src/domain/search-attributes';
 import { WorkflowIds } from '../src/domain/workflow-ids';
 import { TwilioClient } from '../src/integrations/twilio/client';
@@ -102,6 +103,7 @@ describe('webhooks (API → Temporal → signed delivery → receiver)', () => {
           twilio: new TwilioClient({ config: twilio, logger }),
           senders: twilio.senders,
           statusCallbackUrl: () => `${relay.config.notifications.callbackBaseUrl}/v1/webhooks/twilio/status`,
+          secrets: createSecretSealer(relay.config.codec.keys),
           maxInlineRateWaitMs: 1_000,
         },
       },
@@ -172,6 +174,13 @@ describe('webhooks (API → Temporal → signed delivery → receiver)', () => {
       expect(res.body.id).toMatch(/^ep-[0-9a-f]{16}$/);
       expect(res.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
       expect(Buffer.from(res.body.secret.slice('whsec_'.length), 'base64')).toHaveLength(32);
+      // Stored sealed under Relay's keys, for this endpoint only.
+      const stored = (await relay.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: res.body.id } })).secret;
+      expect(isSealed(stored)).toBe(true);
+      expect(stored).not.toContain(res.body.secret.slice('whsec_'.length, 20));
+      const sealer = createSecretSealer(relay.config.codec.keys);
+      expect(sealer.open(stored, `webhook_endpoint:${res.body.id}`)).toBe(res.body.secret);
+      expect(() => sealer.open(stored, 'webhook_endpoint:ep-0000000000000000')).toThrow();
 
       const one = await api().get(`/v1/webhook-endpoints/${res.body.id}`).set('authorization', bearer('service'));
       expect(one.status).toBe(200);

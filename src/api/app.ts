@@ -5,6 +5,7 @@ import express, { type Express, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
+import { createSecretSealer } from '../db/sealed-secrets';
 import { NotFoundError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { TwilioConfig } from '../integrations/twilio/config';
@@ -120,7 +121,16 @@ export function createApp(deps: AppDeps): Express {
   app.use(notificationsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl }));
   app.use(appointmentsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl }));
   app.use(dossiersRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl, crashPoint: deps.crashPoint }));
-  app.use(webhookEndpointsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, logger, allowInternalUrls: config.env !== 'production' }));
+  app.use(
+    webhookEndpointsRouter({
+      starter,
+      prisma: deps.prisma,
+      policy: config.notifications.policy,
+      logger,
+      allowInternalUrls: config.env !== 'production',
+      secrets: createSecretSealer(config.codec.keys),
+    }),
+  );
 
   app.use((req) => {
     throw new NotFoundError(`No route ${req.method} ${req.path}`);

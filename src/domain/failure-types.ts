@@ -29,6 +29,8 @@ export const FailureType = {
   RecipientOptedOut: 'RecipientOptedOut',
   /** The vendor accepted the message but reported it failed or undelivered (e.g. Twilio 63016). */
   DeliveryFailed: 'DeliveryFailed',
+  /** Relay's own configuration lacks something this needs (an encryption key); retried, so fixing it lets the work through. */
+  Misconfigured: 'Misconfigured',
   /** Relay's own input is invalid. */
   InvalidInput: 'InvalidInput',
   /** The thing asked for does not exist. */

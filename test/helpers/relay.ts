@@ -125,7 +125,7 @@ export async function startRelay(
       deps: {
         prisma,
         notifications: options.twilio
-          ? createNotificationDeps({ prisma, logger: silentLogger, twilio, callbackBaseUrl: config.notifications.callbackBaseUrl })
+          ? createNotificationDeps({ prisma, logger: silentLogger, twilio, callbackBaseUrl: config.notifications.callbackBaseUrl, encryptionKeys: config.codec.keys })
           : undefined,
       },
       shutdownGraceMs: 1_000,

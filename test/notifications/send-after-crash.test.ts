@@ -11,7 +11,7 @@ import { WorkflowIds } from '../../src/domain/workflow-ids';
 import { loadTwilioConfig } from '../../src/integrations/twilio/config';
 import { createLogger } from '../../src/logger';
 import { twilioEnv, useTwilioSimulator } from '../helpers/notifications';
-import { uniqueId } from '../helpers/relay';
+import { testConfig, uniqueId } from '../helpers/relay';
 
 /**
  * The Twilio send is a local activity: when its worker dies, the next worker runs it again
@@ -25,7 +25,7 @@ describe('notifications: sending again after a worker crash, or late', () => {
   const phone = () => `+3363${Math.floor(1e7 + Math.random() * 9e7)}`;
   const activities = (senders: string, maxInlineRateWaitMs = 0) =>
     createNotificationActivities(
-      createNotificationDeps({ prisma, logger, twilio: loadTwilioConfig(twilioEnv(sim(), senders)), callbackBaseUrl: 'http://127.0.0.1:9', maxInlineRateWaitMs }),
+      createNotificationDeps({ prisma, logger, twilio: loadTwilioConfig(twilioEnv(sim(), senders)), callbackBaseUrl: 'http://127.0.0.1:9', encryptionKeys: testConfig().codec.keys, maxInlineRateWaitMs }),
     );
   /** A fresh activity context at `attempt`, as a worker gives it. */
   const run = <T>(attempt: number, fn: () => Promise<T>): Promise<T> =>
@@ -112,7 +112,7 @@ describe('notifications: sending again after a worker crash, or late', () => {
   it('warms a cold connection while it waits for its slot', async () => {
     const sender = '+33757000079';
     // A new process: its Twilio client has not called yet.
-    const deps = createNotificationDeps({ prisma, logger, twilio: loadTwilioConfig(twilioEnv(sim(), `sms:${sender}@2`)), callbackBaseUrl: 'http://127.0.0.1:9', maxInlineRateWaitMs: 10_000 });
+    const deps = createNotificationDeps({ prisma, logger, twilio: loadTwilioConfig(twilioEnv(sim(), `sms:${sender}@2`)), callbackBaseUrl: 'http://127.0.0.1:9', encryptionKeys: testConfig().codec.keys, maxInlineRateWaitMs: 10_000 });
     const warmUps = jest.spyOn(deps.twilio, 'warmUp');
     const { sendTwilioMessage } = createNotificationActivities(deps);
     await otherSend(sender, 2);

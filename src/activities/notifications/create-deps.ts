@@ -1,3 +1,5 @@
+import type { EncryptionKey } from '../../config';
+import { createSecretSealer } from '../../db/sealed-secrets';
 import { statusCallbackUrl } from '../../domain/notifications';
 import type { PrismaClient } from '../../generated/prisma/client';
 import { TwilioClient } from '../../integrations/twilio/client';
@@ -14,6 +16,8 @@ export function createNotificationDeps(options: {
   logger: Logger;
   twilio: TwilioConfig;
   callbackBaseUrl: string;
+  /** Relay's encryption keys: they open the sealed webhook secrets. */
+  encryptionKeys: readonly EncryptionKey[];
   maxInlineRateWaitMs?: number;
 }): NotificationDeps {
   const logger = options.logger.child({ integration: 'notifications' });
@@ -23,6 +27,7 @@ export function createNotificationDeps(options: {
     twilio: new TwilioClient({ config: options.twilio, logger }),
     senders: options.twilio.senders,
     statusCallbackUrl: (id) => statusCallbackUrl(options.callbackBaseUrl, id),
+    secrets: createSecretSealer(options.encryptionKeys),
     // Below 80% of the 10 s workflow task timeout: a local activity running longer makes the
     // worker heartbeat the task, one more workflow task per waiting message.
     maxInlineRateWaitMs: options.maxInlineRateWaitMs ?? 5_000,

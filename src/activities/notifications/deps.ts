@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../../generated/prisma/client';
+import type { SecretSealer } from '../../db/sealed-secrets';
 import type { Logger } from '../../logger';
 
 /** What the notification activities need from Twilio (the adapter in src/integrations/twilio). */
@@ -33,6 +34,8 @@ export interface NotificationDeps {
   senders: readonly Sender[];
   /** Where Twilio posts status callbacks for a notification (signed URL, see the API route). */
   statusCallbackUrl: (notificationId: string) => string;
+  /** Opens webhook endpoints' signing secrets, stored sealed. */
+  secrets: SecretSealer;
   /** Longest a send may wait inside its activity for the sender's next slot; longer waits become durable timers. */
   maxInlineRateWaitMs: number;
 }

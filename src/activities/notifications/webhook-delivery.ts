@@ -10,6 +10,7 @@ import {
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client';
 import { type Classifier, VendorHttpClient, type VendorFailureDetails } from '../../integrations/http';
+import { type SecretSealer, webhookSecretContext } from '../../db/sealed-secrets';
 import type { Logger } from '../../logger';
 import { advanceStatus, newNotificationRow } from './notification-log';
 
@@ -33,6 +34,7 @@ export function signWebhook(secret: string, id: string, timestamp: number, body:
 export interface WebhookDeliveryDeps {
   prisma: PrismaClient;
   logger: Logger;
+  secrets: SecretSealer;
 }
 
 export interface WebhookDeliveryInput {
@@ -114,6 +116,14 @@ export async function deliverWebhook(deps: WebhookDeliveryDeps, input: WebhookDe
     );
   }
 
+  let secret: string;
+  try {
+    secret = deps.secrets.open(endpoint.secret, webhookSecretContext(endpointId));
+  } catch (err) {
+    // A key missing from this worker's configuration: retried, so fixing the configuration lets it through.
+    return fail(ApplicationFailure.retryable(`cannot open webhook endpoint ${endpointId}'s signing secret: ${(err as Error).message}`, FailureType.Misconfigured));
+  }
+
   await prisma.notification.update({ where: { id: request.id }, data: { attempts: { increment: 1 } } });
   await advanceStatus(prisma, { id: request.id, status: 'sending' });
 
@@ -135,7 +145,7 @@ export async function deliverWebhook(deps: WebhookDeliveryDeps, input: WebhookDe
         'user-agent': 'Relay-Webhooks/1',
         'webhook-id': request.id,
         'webhook-timestamp': String(timestamp),
-        'webhook-signature': signWebhook(endpoint.secret, request.id, timestamp, body),
+        'webhook-signature': signWebhook(secret, request.id, timestamp, body),
       },
     });
     await prisma.webhookEndpoint.updateMany({ where: { id: endpointId, failingSince: { not: null } }, data: { failingSince: null } });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { disableEndpoint, newWebhookSecret } from '../../../activities/notifications/webhook-delivery';
+import { type SecretSealer, webhookSecretContext } from '../../../db/sealed-secrets';
 import type { DeliveryPolicy } from '../../../domain/notifications';
 import { ConflictError, NotFoundError } from '../../../errors';
 import type { PrismaClient, WebhookEndpoint } from '../../../generated/prisma/client';
@@ -20,6 +21,8 @@ export interface WebhookEndpointRouteDeps {
   logger: Logger;
   /** Outside production: endpoints on loopback and private hosts, over plain http too (see url.ts). */
   allowInternalUrls: boolean;
+  /** Seals each endpoint's signing secret before it is stored. */
+  secrets: SecretSealer;
 }
 
 /** Most deliveries one bulk replay request starts; the answer says when more matched. */
@@ -43,17 +46,13 @@ export function webhookEndpointsRouter(deps: WebhookEndpointRouteDeps): Router {
     '/v1/webhook-endpoints',
     requireRole('service'),
     validated({ body: createBody }, async ({ body }, _req, res) => {
+      const id = `ep-${randomBytes(8).toString('hex')}`;
+      const secret = newWebhookSecret();
       const row = await deps.prisma.webhookEndpoint.create({
-        data: {
-          id: `ep-${randomBytes(8).toString('hex')}`,
-          url: body.url,
-          events: [...new Set(body.events)],
-          secret: newWebhookSecret(),
-          createdBy: principalOf(res).name,
-        },
+        data: { id, url: body.url, events: [...new Set(body.events)], secret: deps.secrets.seal(secret, webhookSecretContext(id)), createdBy: principalOf(res).name },
       });
       // The only answer that carries the secret.
-      res.status(201).location(`/v1/webhook-endpoints/${row.id}`).json({ ...webhookEndpointView(row), secret: row.secret });
+      res.status(201).location(`/v1/webhook-endpoints/${row.id}`).json({ ...webhookEndpointView(row), secret });
     }),
   );
 
