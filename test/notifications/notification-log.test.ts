@@ -1,4 +1,4 @@
-import { acceptNotificationRow, beginSendAttempt, newNotificationRow } from '../../src/activities/notifications/notification-log';
+import { acceptNotificationRow, beginSendAttempt, newNotificationRow, sidsClaimedByOthers } from '../../src/activities/notifications/notification-log';
 import { createPrismaClient } from '../../src/db/prisma';
 import type { NotificationRequest } from '../../src/domain/notifications';
 import { WorkflowIds } from '../../src/domain/workflow-ids';
@@ -50,5 +50,20 @@ describe('notifications: the log row of an accepted message', () => {
     const other = newNotificationRow(request(r.id, 'Something else'), WorkflowIds.notification(r.id), 'accepted');
     expect(await acceptNotificationRow(prisma, other)).toBeNull();
     expect(await prisma.notification.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ acceptedAt: null, body: 'Your parcel is on its way' });
+  });
+
+  it('lists the message SIDs other notifications to the recipient recorded, never this one’s own', async () => {
+    // A receipt can record this notification's SID while its look-up before a resend runs:
+    // that SID is the message to adopt, not one to skip.
+    const recipient = `+3361${Math.floor(1e7 + Math.random() * 9e7)}`;
+    const since = new Date(Date.now() - 60_000);
+    const [mine, other, elsewhere] = [uniqueId('own'), uniqueId('other'), uniqueId('elsewhere')];
+    const sid = () => `SM${uniqueId('').replace(/\W/g, '').padEnd(32, '0').slice(0, 32)}`;
+    const [mySid, otherSid] = [sid(), sid()];
+    for (const [id, to, vendorMessageId] of [[mine, recipient, mySid], [other, recipient, otherSid], [elsewhere, '+33612000042', sid()]] as const) {
+      const r = { ...request(id), recipient: to };
+      await prisma.notification.create({ data: { ...newNotificationRow(r, WorkflowIds.notification(id), 'sent'), vendorMessageId } });
+    }
+    expect(await sidsClaimedByOthers(prisma, mine, recipient, since)).toEqual([otherSid]);
   });
 });

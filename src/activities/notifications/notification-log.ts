@@ -216,3 +216,17 @@ export async function applyFinalReceipt(prisma: PrismaClient, receiptKey: string
     repeat: row?.repeat ?? false,
   };
 }
+
+/**
+ * Twilio message SIDs that other notifications to `recipient` (created since `since`) have
+ * recorded: a look-up before a resend must not adopt one of those. This notification's own
+ * SID is not among them — a receipt can record it while the look-up runs, and it is exactly
+ * the message to adopt.
+ */
+export async function sidsClaimedByOthers(prisma: PrismaClient, notificationId: string, recipient: string, since: Date): Promise<string[]> {
+  const rows = await prisma.notification.findMany({
+    where: { id: { not: notificationId }, recipient, vendorMessageId: { not: null }, createdAt: { gte: since } },
+    select: { vendorMessageId: true },
+  });
+  return rows.map((r) => r.vendorMessageId!);
+}

@@ -5,7 +5,7 @@ import type { NotificationRequest, NotificationStatus } from '../../domain/notif
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { consentKey, recordConsent } from './consent';
 import type { NotificationDeps, Sender } from './deps';
-import { advanceStatus, beginSendAttempt, recordSent } from './notification-log';
+import { advanceStatus, beginSendAttempt, recordSent, sidsClaimedByOthers } from './notification-log';
 import { COLD_CLIENT_AFTER_MS, type SlotAnswer, type SlotRequest, finishSend, releaseSend, takeSendSlot } from './sender-rate';
 
 export interface TwilioSendInput {
@@ -135,14 +135,8 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
   if (info.attempt > 1 || row.attempts > 1) {
     await giveBack();
     first = undefined;
-    const claimed = await deps.prisma.notification.findMany({
-      where: { recipient: request.recipient, vendorMessageId: { not: null }, createdAt: { gte: new Date(input.firstAttemptAt - 86_400_000) } },
-      select: { vendorMessageId: true },
-    });
-    const found = await deps.twilio.findSentMessage(
-      { ...message, since: new Date(input.firstAttemptAt), excludeSids: claimed.map((c) => c.vendorMessageId!) },
-      signal,
-    );
+    const claimed = await sidsClaimedByOthers(deps.prisma, request.id, request.recipient, new Date(input.firstAttemptAt - 86_400_000));
+    const found = await deps.twilio.findSentMessage({ ...message, since: new Date(input.firstAttemptAt), excludeSids: claimed }, signal);
     if (found) {
       deps.logger.info({ notificationId: request.id, sid: found.sid, attempt: info.attempt }, 'adopted a message an earlier attempt sent');
       await advanceStatus(deps.prisma, { id: request.id, status: 'sent', vendorMessageId: found.sid });
