@@ -1,5 +1,5 @@
-import type { PrismaClient } from '../../generated/prisma/client';
 import type { SecretSealer } from '../../db/sealed-secrets';
+import type { PrismaClient } from '../../generated/prisma/client';
 import type { Logger } from '../../logger';
 
 /** What the notification activities need from Twilio (the adapter in src/integrations/twilio). */
