@@ -1,7 +1,7 @@
-import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { EncryptionKey } from '../config';
+import { type KeyRing, createKeyRing, open, seal } from '../crypto/aes-gcm';
 import { unencryptedPayloadMarker } from '../domain/unencrypted-payload';
 
 /**
@@ -13,8 +13,6 @@ import { unencryptedPayloadMarker } from '../domain/unencrypted-payload';
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
 
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -33,16 +31,12 @@ export interface EncryptionCodecOptions {
 }
 
 export class EncryptionCodec implements PayloadCodec {
-  // KeyObjects made once: building one from raw bytes on every payload is a measurable cost.
-  private readonly byId: Map<string, KeyObject>;
-  private readonly current: { id: string; key: KeyObject };
+  private readonly keys: KeyRing;
   private readonly strict: boolean;
 
   constructor(keys: EncryptionKey[], options: EncryptionCodecOptions = {}) {
-    const [first] = keys;
-    if (!first) throw new ValueError('EncryptionCodec needs at least one key');
-    this.byId = new Map(keys.map((k) => [k.id, createSecretKey(k.key)]));
-    this.current = { id: first.id, key: createSecretKey(first.key) };
+    if (!keys.length) throw new ValueError('EncryptionCodec needs at least one key');
+    this.keys = createKeyRing(keys);
     this.strict = options.strict ?? false;
   }
 
@@ -50,9 +44,9 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((payload) => ({
       metadata: {
         [METADATA_ENCODING_KEY]: encoder.encode(ENCRYPTED_ENCODING),
-        [KEY_ID_METADATA]: encoder.encode(this.current.id),
+        [KEY_ID_METADATA]: encoder.encode(this.keys.current.id),
       },
-      data: this.encrypt(temporal.api.common.v1.Payload.encode(payload).finish()),
+      data: seal(this.keys.current.key, temporal.api.common.v1.Payload.encode(payload).finish()),
     }));
   }
 
@@ -67,7 +61,7 @@ export class EncryptionCodec implements PayloadCodec {
     }
     const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
     const keyId = keyIdBytes ? decoder.decode(keyIdBytes) : '';
-    const key = this.byId.get(keyId);
+    const key = this.keys.byId.get(keyId);
     if (!key) {
       // The key id is not secret; cut it short, as anyone can write it.
       const message = `No payload encryption key with id ${JSON.stringify(keyId.slice(0, 40))} is configured`;
@@ -76,28 +70,12 @@ export class EncryptionCodec implements PayloadCodec {
     }
     try {
       if (!payload.data) throw new ValueError('Encrypted payload has no data');
-      return temporal.api.common.v1.Payload.decode(decrypt(key, payload.data));
+      return temporal.api.common.v1.Payload.decode(open(key, payload.data));
     } catch (err) {
       if (this.strict) return refused(`cannot be decrypted with key ${JSON.stringify(keyId)} (tampered or corrupt)`);
       throw err;
     }
   }
-
-  private encrypt(plain: Uint8Array): Uint8Array {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
-    const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-    // Layout: iv | ciphertext | auth tag.
-    return Buffer.concat([iv, body, cipher.getAuthTag()]);
-  }
 }
 
 const refused = (reason: string): Payload => defaultPayloadConverter.toPayload(unencryptedPayloadMarker(reason));
-
-function decrypt(key: KeyObject, sealed: Uint8Array): Uint8Array {
-  const buf = Buffer.from(sealed);
-  if (buf.length < IV_BYTES + TAG_BYTES) throw new ValueError('Encrypted payload is truncated');
-  const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(0, IV_BYTES));
-  decipher.setAuthTag(buf.subarray(buf.length - TAG_BYTES));
-  return Buffer.concat([decipher.update(buf.subarray(IV_BYTES, buf.length - TAG_BYTES)), decipher.final()]);
-}

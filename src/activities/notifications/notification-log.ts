@@ -110,7 +110,7 @@ export async function beginSendAttempt(
   slot?: SlotRequest,
 ): Promise<SendAttempt> {
   const row = { ...newNotificationRow(request, workflowId, 'sending', sender), attempts: 1 };
-  type Result = { vendor_message_id: string | null; attempts: number; opted_out: boolean | null } & Partial<SlotRow>;
+  type Result = { vendor_message_id: string | null; attempts: number; opted_out: boolean | null } & SlotRow;
   const [result] = await prisma.$queryRaw<Result[]>`
     WITH attempt AS (
       INSERT INTO notification AS n ${insertColumnsAndValues(row)}
@@ -128,7 +128,7 @@ export async function beginSendAttempt(
     vendorMessageId: result.vendor_message_id,
     attempts: Number(result.attempts),
     optedOut: result.opted_out ?? false,
-    ...(slot && result.slot_at !== undefined ? { slot: toSlotAnswer(result as SlotRow) } : {}),
+    ...(slot ? { slot: toSlotAnswer(result) } : {}),
   };
 }
 

@@ -56,23 +56,28 @@ async function waitUntil(deps: NotificationDeps, at: number, signal: AbortSignal
 }
 
 type SlotOutcome = { sendId: bigint; deferredUntil?: undefined } | { sendId?: undefined; deferredUntil: number };
+/** A slot answer with this process's clock around the call that got it (see `localTime`). */
+type TimedAnswer = { answer: SlotAnswer; before: number; after: number };
+
+async function askForSlot(deps: NotificationDeps, slot: SlotRequest): Promise<TimedAnswer> {
+  const before = Date.now();
+  const answer = await takeSendSlot(deps.prisma, slot);
+  return { answer, before, after: Date.now() };
+}
 
 /**
  * Waits for the sender's slot and a place in its window, starting from the answer of a first
  * call (made with the send attempt's statement). A slot further off than the inline wait
  * allows is handed back to the workflow as `deferredUntil`, to wait for on a durable timer.
  */
-async function awaitSendSlot(deps: NotificationDeps, slot: SlotRequest, first: { answer: SlotAnswer; before: number; after: number }, signal: AbortSignal): Promise<SlotOutcome> {
-  let { answer, before, after } = first;
-  for (;;) {
+async function awaitSendSlot(deps: NotificationDeps, slot: SlotRequest, first: TimedAnswer, signal: AbortSignal): Promise<SlotOutcome> {
+  for (let timed = first; ; timed = await askForSlot(deps, slot)) {
+    const { answer, before, after } = timed;
     if (answer.sendId !== null) return { sendId: answer.sendId };
     const at = localTime(answer.retryAt, answer, before, after);
     if (slot.reserve && at - Date.now() > deps.maxInlineRateWaitMs) return { deferredUntil: localTime(answer.slotAt, answer, before, after) };
     await waitUntil(deps, at, signal);
     slot = { ...slot, reserve: false };
-    before = Date.now();
-    answer = await takeSendSlot(deps.prisma, slot);
-    after = Date.now();
   }
 }
 
@@ -131,7 +136,7 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
 
   // The log row counts attempts across worker crashes: a local activity whose worker died is
   // run again from attempt 1 by the next worker, even if the dead one's create reached Twilio.
-  let first = row.slot && { answer: row.slot, before, after };
+  let first: TimedAnswer | undefined = row.slot && { answer: row.slot, before, after };
   if (info.attempt > 1 || row.attempts > 1) {
     await giveBack();
     first = undefined;
@@ -146,11 +151,7 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
 
   // A slot reserved before a durable wait: wait out the rest of it, then ask for a place in the window.
   if (input.reservedSlotAt !== undefined) await waitUntil(deps, input.reservedSlotAt, signal);
-  if (!first) {
-    const at = Date.now();
-    first = { answer: await takeSendSlot(deps.prisma, slot), before: at, after: Date.now() };
-  }
-  const taken = await awaitSendSlot(deps, slot, first, signal);
+  const taken = await awaitSendSlot(deps, slot, first ?? (await askForSlot(deps, slot)), signal);
   if (taken.deferredUntil !== undefined) {
     // Nothing was sent: the call after the wait is not a retry and needs no look-up.
     await deps.prisma.$executeRaw`UPDATE notification SET attempts = attempts - 1 WHERE id = ${request.id}`;
