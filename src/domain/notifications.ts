@@ -3,7 +3,7 @@
  * Workflow-safe: imports only Temporal's common types and other domain modules.
  */
 import type { SearchAttributePair } from '@temporalio/common';
-import { BusinessStatus, RelayChannel, RelayEntity, RelayEntityId, RelayIntegration, RelayNextActionAt, RelayStatus } from './search-attributes';
+import { BusinessStatus, relaySearchAttributes } from './search-attributes';
 
 export const CHANNELS = ['sms', 'whatsapp', 'webhook'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -156,12 +156,12 @@ export const statusCallbackUrl = (publicBaseUrl: string, notificationId: string)
 export function notificationSearchAttributes(request: Pick<NotificationRequest, 'id' | 'channel' | 'sendAt'>, now: number): SearchAttributePair[] {
   const sendAt = request.sendAt ? new Date(request.sendAt) : undefined;
   const scheduled = sendAt !== undefined && sendAt.getTime() > now;
-  return [
-    { key: RelayIntegration, value: 'notifications' },
-    { key: RelayEntity, value: 'notification' },
-    { key: RelayEntityId, value: request.id },
-    { key: RelayChannel, value: request.channel },
-    { key: RelayStatus, value: scheduled ? BusinessStatus.scheduled : BusinessStatus.running },
-    ...(scheduled ? [{ key: RelayNextActionAt, value: sendAt }] : []),
-  ];
+  return relaySearchAttributes({
+    integration: 'notifications',
+    entity: 'notification',
+    entityId: request.id,
+    channel: request.channel,
+    status: scheduled ? BusinessStatus.scheduled : BusinessStatus.running,
+    nextActionAt: scheduled ? sendAt : undefined,
+  });
 }

@@ -1,4 +1,4 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, type SearchAttributePair, SearchAttributeType } from '@temporalio/common';
 
 /**
  * Relay's custom search attributes: how operators find work in the Web UI, e.g.
@@ -51,3 +51,34 @@ export const BusinessStatus = {
   awaitingResolution: 'awaiting-resolution',
 } as const;
 export type BusinessStatus = (typeof BusinessStatus)[keyof typeof BusinessStatus];
+
+/** Values of `RelayIntegration`. */
+export type RelayIntegrationName = 'core' | 'notifications' | 'exact-online' | 'pms';
+
+export interface RelaySearchAttributes {
+  integration: RelayIntegrationName;
+  /** Kind of business object, e.g. `notification`, `appointment`. */
+  entity: string;
+  /** The object's own id; omitted for work about no single object (a purge). */
+  entityId?: string;
+  /** Set only where a delivery channel or vendor applies. */
+  channel?: string;
+  /** The status a workflow starts with; it sets later ones itself. */
+  status: BusinessStatus | (string & {});
+  nextActionAt?: Date;
+}
+
+/**
+ * The search attributes a Relay workflow starts with, built the same way (and in the same
+ * order) by every starter, schedule and parent workflow. Pure, so workflow code may call it.
+ */
+export function relaySearchAttributes(a: RelaySearchAttributes): SearchAttributePair[] {
+  return [
+    { key: RelayIntegration, value: a.integration },
+    { key: RelayEntity, value: a.entity },
+    ...(a.entityId !== undefined ? [{ key: RelayEntityId, value: a.entityId }] : []),
+    ...(a.channel !== undefined ? [{ key: RelayChannel, value: a.channel }] : []),
+    { key: RelayStatus, value: a.status },
+    ...(a.nextActionAt !== undefined ? [{ key: RelayNextActionAt, value: a.nextActionAt }] : []),
+  ];
+}

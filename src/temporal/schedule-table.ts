@@ -1,6 +1,6 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Config } from '../config';
-import { BusinessStatus, RelayEntity, RelayIntegration, RelayStatus } from '../domain/search-attributes';
+import { BusinessStatus, relaySearchAttributes } from '../domain/search-attributes';
 import { purgeNotificationsWorkflow } from '../workflows/notifications/purge';
 import type { RelaySchedule } from './schedules';
 import type { TaskQueues } from './task-queues';
@@ -21,11 +21,7 @@ export function relaySchedules(queues: TaskQueues, config: Pick<Config, 'notific
         workflowId: 'notifications-purge',
         taskQueue: queues.notifications,
         args: [{ retentionDays: config.notifications.retentionDays }],
-        typedSearchAttributes: [
-          { key: RelayIntegration, value: 'notifications' },
-          { key: RelayEntity, value: 'notification-log' },
-          { key: RelayStatus, value: BusinessStatus.running },
-        ],
+        typedSearchAttributes: relaySearchAttributes({ integration: 'notifications', entity: 'notification-log', status: BusinessStatus.running }),
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
     },

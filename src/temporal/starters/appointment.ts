@@ -4,7 +4,7 @@ import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { isOptedOut } from '../../activities/notifications/consent';
 import type { AppointmentMessage, AppointmentPlan, AppointmentState } from '../../domain/appointments';
 import type { DeliveryPolicy } from '../../domain/notifications';
-import { BusinessStatus, RelayChannel, RelayEntity, RelayEntityId, RelayIntegration, RelayStatus } from '../../domain/search-attributes';
+import { BusinessStatus, relaySearchAttributes } from '../../domain/search-attributes';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../errors';
 import type { PrismaClient } from '../../generated/prisma/client';
@@ -87,13 +87,13 @@ export async function scheduleAppointment(
       taskQueue: ctx.taskQueues.notifications,
       args: [{ appointmentId, maxChangesPerRun: ctx.maxChangesPerRun }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      typedSearchAttributes: [
-        { key: RelayIntegration, value: 'notifications' },
-        { key: RelayEntity, value: 'appointment' },
-        { key: RelayEntityId, value: appointmentId },
-        { key: RelayChannel, value: request.channel },
-        { key: RelayStatus, value: BusinessStatus.scheduled },
-      ],
+      typedSearchAttributes: relaySearchAttributes({
+        integration: 'notifications',
+        entity: 'appointment',
+        entityId: appointmentId,
+        channel: request.channel,
+        status: BusinessStatus.scheduled,
+      }),
     });
   for (let attempt = 1; ; attempt++) {
     try {

@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type WorkflowExecutionStatusName 
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { DossierStatusRequest } from '../../domain/dossiers';
 import type { DeliveryPolicy } from '../../domain/notifications';
-import { BusinessStatus, RelayEntity, RelayEntityId, RelayIntegration, RelayStatus } from '../../domain/search-attributes';
+import { BusinessStatus, relaySearchAttributes } from '../../domain/search-attributes';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { ConflictError, NotFoundError } from '../../errors';
 import type { DossierStatusChange, PrismaClient } from '../../generated/prisma/client';
@@ -54,12 +54,7 @@ export async function acceptDossierStatusChange(ctx: DossierStatusStarterContext
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       // Encrypted like every payload: a repeat is compared with the first request; the status is shown until recorded.
       memo: { fingerprint, status: change.status },
-      typedSearchAttributes: [
-        { key: RelayIntegration, value: 'notifications' },
-        { key: RelayEntity, value: 'dossier' },
-        { key: RelayEntityId, value: change.dossierId },
-        { key: RelayStatus, value: BusinessStatus.running },
-      ],
+      typedSearchAttributes: relaySearchAttributes({ integration: 'notifications', entity: 'dossier', entityId: change.dossierId, status: BusinessStatus.running }),
     });
     return { created: true, workflowId, recorded: null };
   } catch (err) {

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { BusinessStatus, RelayEntity, RelayEntityId, RelayIntegration, RelayStatus } from '../../domain/search-attributes';
+import { BusinessStatus, relaySearchAttributes } from '../../domain/search-attributes';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { ConflictError } from '../../errors';
 import { type EchoInput, echoWorkflow } from '../../workflows/echo';
@@ -18,12 +18,7 @@ export async function startEcho(ctx: StarterContext, id: string, input: EchoInpu
       workflowId,
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: RelayIntegration, value: 'core' },
-        { key: RelayEntity, value: 'echo' },
-        { key: RelayEntityId, value: id },
-        { key: RelayStatus, value: BusinessStatus.running },
-      ],
+      typedSearchAttributes: relaySearchAttributes({ integration: 'core', entity: 'echo', entityId: id, status: BusinessStatus.running }),
     });
     return { workflowId, runId: handle.firstExecutionRunId };
   } catch (err) {
