@@ -15,7 +15,10 @@ export class ValidationError extends HttpError {
   readonly status = 400;
   readonly code = 'invalid_request';
   constructor(location: 'params' | 'query' | 'body', issues: z.core.$ZodIssue[]) {
-    super(`Invalid request ${location}`, { issues });
+    // The first problem in words, so a caller reading only `message` knows which field to fix.
+    const [first] = issues;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    super(first ? `Invalid request ${location}: ${first.path.map(String).join('.') || '(root)'}: ${first.message}${more}` : `Invalid request ${location}`, { issues });
   }
 }
 
