@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
-import { type ReminderTimesInput, ReminderTimeError, computeReminderTimes, localIso, resolveWallClock } from '../src/scheduling/reminder-times';
+import { type ReminderTimesInput, type ReminderTimesOptions, ReminderTimeError, computeReminderTimes, isValidTimeZone, localIso, resolveWallClock } from '../src/scheduling/reminder-times';
 
 const PARIS = 'Europe/Paris';
 const times = (input: ReminderTimesInput) => computeReminderTimes(input);
 const byKey = (input: ReminderTimesInput) => Object.fromEntries(times(input).reminders.map((r) => [r.key, r]));
-const failure = (input: ReminderTimesInput): { path: (string | number)[]; message: string } => {
+const failure = (input: ReminderTimesInput, options?: ReminderTimesOptions): { path: (string | number)[]; message: string } => {
   try {
-    computeReminderTimes(input);
+    computeReminderTimes(input, options);
   } catch (err) {
     if (err instanceof ReminderTimeError) return { path: err.path, message: err.message };
     throw err;
@@ -116,6 +116,26 @@ describe('reminder times (pure; daylight-saving rules)', () => {
     expect(failure({ ...base, reminders: [{ daysBefore: 1, at: '25:00' }] }).path).toEqual(['reminders', 0, 'at']);
     expect(failure({ ...base, reminders: [{ before: 'PT24H' }, { before: 'P1D' }] })).toEqual({ path: ['reminders', 1], message: expect.stringContaining('reminders[0]') });
     expect(failure({ ...base, reminders: [{ before: 'P400D' }] }).path).toEqual(['reminders', 0]);
+  });
+
+  it('takes IANA region zones and UTC, never a fixed offset such as Etc/GMT+5', () => {
+    for (const zone of ['Europe/Paris', 'America/Argentina/Buenos_Aires', 'Asia/Kolkata', 'UTC']) expect({ zone, ok: isValidTimeZone(zone) }).toEqual({ zone, ok: true });
+    // Etc/GMT+5 is UTC-5 all year: reminders would be an hour off in summer (and its sign is POSIX's, reversed).
+    for (const zone of ['Etc/GMT+5', 'Etc/GMT-2', 'etc/gmt+5', 'Etc/UTC', 'EST', 'CET', 'GMT', '+01:00', 'Europe/Atlantis']) {
+      expect({ zone, ok: isValidTimeZone(zone) }).toEqual({ zone, ok: false });
+    }
+    const base = { startsAt: '2026-05-12T10:00', reminders: [{ before: 'PT1H' }] };
+    expect(failure({ ...base, timeZone: 'Etc/GMT+5' })).toEqual({ path: ['timeZone'], message: expect.stringContaining('fixed offsets such as Etc/GMT+5') });
+  });
+
+  it('refuses an appointment that starts at or before `now`, when asked to', () => {
+    const input = { startsAt: '2026-05-12T10:00', timeZone: PARIS, reminders: [{ before: 'PT1H' }] };
+    const start = Date.parse('2026-05-12T08:00:00Z');
+    expect(failure(input, { now: start + 1 })).toEqual({ path: ['startsAt'], message: 'is in the past (2026-05-12T10:00:00+02:00); an appointment must start in the future' });
+    expect(failure(input, { now: start }).path).toEqual(['startsAt']);
+    expect(computeReminderTimes(input, { now: start - 1 }).startsAt).toBe('2026-05-12T08:00:00.000Z');
+    // Without `now` (plans, these tests) times are computed whatever the clock says.
+    expect(computeReminderTimes(input).startsAt).toBe('2026-05-12T08:00:00.000Z');
   });
 
   it('renders an instant in its zone', () => {

@@ -50,6 +50,14 @@ export interface ReminderTimes {
   reminders: ComputedReminder[];
 }
 
+export interface ReminderTimesOptions {
+  /**
+   * The current instant (epoch ms): an appointment starting at or before it is refused. Given
+   * by the API for every schedule request; left out where times are only computed (tests, plans).
+   */
+  now?: number;
+}
+
 /** A request whose times cannot be computed; `path` points into the request body. */
 export class ReminderTimeError extends Error {
   constructor(
@@ -77,9 +85,18 @@ interface WallClock {
   millisecond: number;
 }
 
+/**
+ * Only IANA region zones (`Europe/Paris`, `America/Argentina/Buenos_Aires`), and `UTC` for
+ * callers that really mean it. Refused: fixed offsets, whether `Etc/GMT+5` (UTC-5: the sign
+ * is POSIX's, the reverse of ISO 8601) or `EST`/`CET`-style abbreviations, because an
+ * appointment happens at a place and only a region zone follows that place's daylight-saving
+ * changes; a fixed offset would put every reminder an hour off for half the year.
+ */
 export function isValidTimeZone(zone: string): boolean {
-  // Only named IANA zones: a fixed offset would not follow the place's daylight-saving changes.
-  return zone.includes('/') || zone === 'UTC' ? IANAZone.isValidZone(zone) : false;
+  if (zone === 'UTC') return true;
+  // Intl matches zone names without regard to case, so `etc/gmt+5` must be refused too.
+  if (!zone.includes('/') || /^etc\//i.test(zone)) return false;
+  return IANAZone.isValidZone(zone);
 }
 
 function parseLocal(value: string): WallClock | undefined {
@@ -154,13 +171,17 @@ function elapsedSeconds(offset: { before: string } | { beforeMinutes: number }, 
 
 /**
  * Computes every reminder's instant. Throws `ReminderTimeError` for an unknown zone, an
- * impossible date, a reminder at or after the appointment, or two rules naming the same time.
+ * impossible date, a start not after `options.now`, a reminder at or after the appointment,
+ * or two rules naming the same time.
  */
-export function computeReminderTimes(input: ReminderTimesInput): ReminderTimes {
-  if (!isValidTimeZone(input.timeZone)) throw new ReminderTimeError('must be an IANA time zone such as Europe/Paris', ['timeZone']);
+export function computeReminderTimes(input: ReminderTimesInput, options: ReminderTimesOptions = {}): ReminderTimes {
+  if (!isValidTimeZone(input.timeZone)) throw new ReminderTimeError('must be an IANA region time zone such as Europe/Paris, or UTC (fixed offsets such as Etc/GMT+5 ignore daylight saving)', ['timeZone']);
   const wall = parseLocal(input.startsAt);
   if (!wall) throw new ReminderTimeError('must be a local date-time such as 2026-03-29T09:30 (no offset: timeZone says where)', ['startsAt']);
   const startsAt = resolveWallClock(wall, input.timeZone);
+  if (options.now !== undefined && startsAt <= options.now) {
+    throw new ReminderTimeError(`is in the past (${localIso(startsAt, input.timeZone)}); an appointment must start in the future`, ['startsAt']);
+  }
   const localStart = DateTime.fromMillis(startsAt, { zone: input.timeZone });
 
   const reminders = input.reminders.map((offset, i): ComputedReminder => {

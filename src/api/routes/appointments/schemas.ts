@@ -23,10 +23,17 @@ const ReminderOffset = z
   ])
   .openapi('ReminderOffset', { description: '`{ before }`, `{ beforeMinutes }` (elapsed time) or `{ daysBefore, at }` (local wall-clock time)' });
 
+/**
+ * An appointment that starts in the past is a 400 on `startsAt`, like every other time the
+ * request gets wrong (an unknown zone, an impossible local time, a reminder after the start):
+ * the fix is in the request, whatever Relay holds. 409 here means "conflicts with the
+ * appointment's current state" (already cancelled or completed), 422 "refused by stored
+ * business state" (an opted-out recipient); a past start is neither.
+ */
 export const ScheduleAppointmentBody = z
   .object({
     startsAt: z.string().openapi({ example: '2026-03-30T09:00', description: 'Local date-time without offset (seconds optional); `timeZone` says where' }),
-    timeZone: z.string().max(64).openapi({ example: 'Europe/Paris', description: 'IANA time zone' }),
+    timeZone: z.string().max(64).openapi({ example: 'Europe/Paris', description: 'IANA region time zone, or UTC; fixed offsets (Etc/GMT+5) are refused' }),
     channel: z.enum(['sms', 'whatsapp']),
     recipient: E164.openapi({ example: '+33612345678' }),
     sender: z.string().min(1).max(100).optional().openapi({ description: "Twilio sender; the channel's default when omitted" }),
@@ -40,7 +47,7 @@ export const ScheduleAppointmentBody = z
     if (!b.body && !b.template) ctx.addIssue({ code: 'custom', path: ['body'], message: 'body or template is required' });
     if (b.template && b.channel === 'sms') ctx.addIssue({ code: 'custom', path: ['template'], message: 'SMS takes a body; templates are for WhatsApp' });
     try {
-      computeReminderTimes(b);
+      computeReminderTimes(b, { now: Date.now() });
     } catch (err) {
       if (!(err instanceof ReminderTimeError)) throw err;
       ctx.addIssue({ code: 'custom', path: err.path, message: err.message });
