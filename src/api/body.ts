@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { LengthRequiredError, PayloadTooLargeError } from './http-errors';
+import { BODY_MAX_DEPTH, pathDeeperThan } from './free-json';
+import { LengthRequiredError, PayloadTooLargeError, ValidationError } from './http-errors';
 
 /**
  * Request bodies are read only after the caller is authenticated, and only up to a limit
@@ -33,8 +34,22 @@ export function bodyLengthGuard(limitBytes: number): RequestHandler {
   };
 }
 
-/** Length guard, then JSON parsing within the same limit; mount after authentication. */
-export const jsonBody = (limitBytes: number): RequestHandler[] => [bodyLengthGuard(limitBytes), express.json({ limit: limitBytes })];
+/**
+ * 400 for a parsed body nested deeper than `maxDepth`, before validation or anything else
+ * walks it: JSON.parse builds any depth that fits in the size limit, but code that recurses
+ * (JSON.stringify, hashing, logging) would overflow the stack on it. Iterative, stops at the limit.
+ */
+export function jsonDepthGuard(maxDepth: number): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const path = pathDeeperThan(req.body, maxDepth);
+    // The top-level field is what the caller needs to find; the rest is `[[[[…`.
+    if (path) throw new ValidationError('body', [{ code: 'custom', path: path.slice(0, 1), message: `nests deeper than ${maxDepth} levels, the limit for a request body`, input: undefined }]);
+    next();
+  };
+}
+
+/** Length guard, then JSON parsing within the same limit, then the nesting limit; mount after authentication. */
+export const jsonBody = (limitBytes: number): RequestHandler[] => [bodyLengthGuard(limitBytes), express.json({ limit: limitBytes }), jsonDepthGuard(BODY_MAX_DEPTH)];
 
 /** Same for HTML form posts (sign-in). */
 export const formBody = (limitBytes: number): RequestHandler[] => [

@@ -2,6 +2,7 @@ import { APPOINTMENT_STATUSES, REMINDER_STATUSES } from '../../../domain/appoint
 import { WORKFLOW_ID_PART } from '../../../domain/workflow-ids';
 import { ReminderTimeError, computeReminderTimes } from '../../../scheduling/reminder-times';
 import { z } from '../../openapi';
+import { Variables } from '../notifications/schemas';
 
 const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +33612345678');
 
@@ -39,7 +40,7 @@ export const ScheduleAppointmentBody = z
     sender: z.string().min(1).max(100).optional().openapi({ description: "Twilio sender; the channel's default when omitted" }),
     body: z.string().min(1).max(1_600).optional().openapi({ description: 'Text; `{{name}}` placeholders are filled from `variables`' }),
     template: z.string().min(1).max(100).optional().openapi({ description: 'WhatsApp: an approved Content SID (HX…)' }),
-    variables: z.record(z.string().max(100), z.string().max(1_000)).optional(),
+    variables: Variables.optional(),
     reminders: z.array(ReminderOffset).min(1).max(10),
   })
   .strict()

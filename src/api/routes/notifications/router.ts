@@ -10,7 +10,7 @@ import { resendDroppedUpdate } from '../../../temporal/starters/resend-dropped-u
 import { cancelNotificationUpdate } from '../../../workflows/notifications/definitions';
 import { principalOf, requireRole } from '../../auth';
 import { validated } from '../../validate';
-import { ConsentBody, ListNotificationsQuery, NotificationParams, SendNotificationBody } from './schemas';
+import { ConsentBody, encodeCursor, ListNotificationsQuery, NotificationParams, SendNotificationBody } from './schemas';
 import { notificationView } from './view';
 
 export interface NotificationRouteDeps {
@@ -59,7 +59,7 @@ export function notificationsRouter(deps: NotificationRouteDeps): Router {
         appointmentId: query.appointmentId,
         dossierId: query.dossierId,
       };
-      const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const cursor = query.cursor;
       if (cursor) where.OR = [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }];
       const rows = await deps.prisma.notification.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: query.limit + 1 });
       const page = rows.slice(0, query.limit);
@@ -101,12 +101,4 @@ export function notificationsRouter(deps: NotificationRouteDeps): Router {
   );
 
   return router;
-}
-
-const encodeCursor = (row: { createdAt: Date; id: string }) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } | undefined {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const createdAt = new Date(at ?? '');
-  return id && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : undefined;
 }

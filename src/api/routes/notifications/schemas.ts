@@ -1,5 +1,6 @@
 import { CHANNELS, NOTIFICATION_STATUSES } from '../../../domain/notifications';
 import { WORKFLOW_ID_PART } from '../../../domain/workflow-ids';
+import { freeJson } from '../../free-json';
 import { z } from '../../openapi';
 
 const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +33612345678');
@@ -9,6 +10,11 @@ export const IdempotencyKey = z
   .regex(WORKFLOW_ID_PART, 'letters, digits, dot, colon, dash or underscore (max 100)')
   .openapi({ description: 'Chosen by the client; a repeat returns the same notification instead of sending twice.', example: 'order-1234-shipped' });
 
+/** Template variables: short strings, within the free-JSON size limit together. */
+export const Variables = freeJson(z.record(z.string().max(100), z.string().max(1_000))).openapi({
+  description: 'Values of the `{{name}}` placeholders (at most 64 KiB as JSON)',
+});
+
 export const SendNotificationBody = z
   .object({
     idempotencyKey: IdempotencyKey,
@@ -17,9 +23,9 @@ export const SendNotificationBody = z
     sender: z.string().min(1).max(100).optional().openapi({ description: "Twilio sender; the channel's default when omitted" }),
     body: z.string().min(1).max(1_600).optional().openapi({ description: 'Text; `{{name}}` placeholders are filled from `variables`' }),
     template: z.string().min(1).max(100).optional().openapi({ description: 'WhatsApp: an approved Content SID (HX…), required outside the 24-hour session window' }),
-    variables: z.record(z.string().max(100), z.string().max(1_000)).optional(),
+    variables: Variables.optional(),
     event: z.string().regex(/^[a-z0-9_.-]{1,100}$/).optional().openapi({ description: 'Webhook event type', example: 'dossier.status_changed' }),
-    payload: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Webhook payload (JSON object)' }),
+    payload: freeJson(z.record(z.string(), z.unknown())).optional().openapi({ description: 'Webhook payload (JSON object; at most 32 levels deep and 64 KiB as JSON)' }),
     sendAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Send later (ISO 8601 with offset); cancellable until then' }),
   })
   .strict()
@@ -44,8 +50,41 @@ export const ListNotificationsQuery = z.object({
   dossierId: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   /** Keyset paging: the `nextCursor` of the previous page. */
-  cursor: z.string().max(300).optional(),
+  cursor: z
+    .string()
+    .max(300)
+    .transform((value, ctx) => {
+      const cursor = decodeCursor(value);
+      if (cursor) return cursor;
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor of this list; pass the nextCursor of the previous page unchanged, or none for the first page' });
+      return z.NEVER;
+    })
+    .optional()
+    .openapi({ type: 'string', description: 'The `nextCursor` of the previous page' }),
 });
+
+/** Position after the last row of a page: the log is ordered by (createdAt, id), newest first. */
+export interface NotificationCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/** Opaque to callers: base64url of `<createdAt ISO>|<id>`. */
+export const encodeCursor = (row: NotificationCursor): string => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+
+const CURSOR_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The position `encodeCursor` wrote, or undefined for anything else (never a silent first page). */
+export function decodeCursor(cursor: string): NotificationCursor | undefined {
+  // Buffer skips characters outside the alphabet; only what encodeCursor writes decodes.
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const sep = text.indexOf('|');
+  const [at, id] = [text.slice(0, sep), text.slice(sep + 1)];
+  if (sep < 0 || !CURSOR_INSTANT.test(at) || !WORKFLOW_ID_PART.test(id)) return undefined;
+  const createdAt = new Date(at);
+  return !Number.isNaN(createdAt.getTime()) && createdAt.toISOString() === at ? { createdAt, id } : undefined;
+}
 
 export const NotificationView = z
   .object({
