@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_PHONE_REGION, isPhoneRegion, type PhoneRegion } from './domain/phone-numbers';
 import { WEBHOOK_SCHEDULE_MS } from './domain/notifications';
 
 /**
@@ -102,6 +103,16 @@ const schema = z.object({
   API_PORT: port.default(3000),
   API_PUBLIC_URL: z.url().optional(),
   RELAY_API_KEYS: apiKeys,
+  /** Region of phone numbers written in national format (`06-12345678`), ISO 3166-1 alpha-2. */
+  PHONE_DEFAULT_REGION: z
+    .string()
+    .transform((value, ctx): PhoneRegion => {
+      const region = value.trim().toUpperCase();
+      if (isPhoneRegion(region)) return region;
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not an ISO 3166-1 alpha-2 country code with a phone numbering plan, such as NL or FR` });
+      return z.NEVER;
+    })
+    .default(DEFAULT_PHONE_REGION),
 
   PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
   /** Workers refuse inputs not encrypted with a known key; default on unless NODE_ENV=development. */
@@ -179,6 +190,8 @@ export interface Config {
   /** What `npm start` runs locally: the dev server's port (when TEMPORAL_ADDRESS is unset) and its state directory. */
   local: { temporalPort: number; dataDir: string };
   api: { host: string; port: number; publicUrl: string; keys: ApiKey[] };
+  /** `defaultRegion`: of phone numbers given in national format (PHONE_DEFAULT_REGION). */
+  phone: { defaultRegion: PhoneRegion };
   /** `strictPayloads`: workers refuse starts, signals, updates and queries not encrypted with a known key. */
   codec: { keys: EncryptionKey[]; corsOrigins: string[]; strictPayloads: boolean };
   /** Operator sign-in (`/ui/sign-in`): HMAC secret for the session cookie, its lifetime, Secure flag. */
@@ -247,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicUrl,
       keys: raw.RELAY_API_KEYS,
     },
+    phone: { defaultRegion: raw.PHONE_DEFAULT_REGION },
     codec: {
       keys: raw.PAYLOAD_ENCRYPTION_KEYS,
       corsOrigins: raw.CODEC_CORS_ORIGINS,

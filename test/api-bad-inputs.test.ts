@@ -11,6 +11,9 @@ describe('API: bad inputs answered 4xx, naming the problem', () => {
   const api = () => request(relay().app);
   const auth = bearer('service');
   const issuesOf = (res: request.Response) => res.body.issues as { path: (string | number)[]; message: string }[];
+  /** A Dutch mobile number, written as a guest profile would hold it. */
+  const dutchMobile = () => `06-1${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+  const e164Of = (national: string) => `+31${national.replace(/\D/g, '').slice(1)}`;
 
   describe('list cursors', () => {
     it('answers 400 naming the cursor for one that is not a nextCursor, instead of the first page', async () => {
@@ -106,6 +109,52 @@ describe('API: bad inputs answered 4xx, naming the problem', () => {
       const res = await api().put(`/v1/appointments/${uniqueId('appt-etc')}`).set('authorization', auth).send(appointment(Date.now() + 86_400_000, 'Etc/GMT+5'));
       expect(res.status).toBe(400);
       expect(issuesOf(res)).toEqual([expect.objectContaining({ path: ['timeZone'], message: expect.stringContaining('fixed offsets such as Etc/GMT+5') })]);
+    });
+  });
+
+  describe('phone numbers', () => {
+    it('accepts a recipient in national format (PHONE_DEFAULT_REGION, NL) and stores it as E.164', async () => {
+      const national = dutchMobile();
+      const id = uniqueId('national');
+      await api().post('/v1/notifications').set('authorization', auth).send({ idempotencyKey: id, channel: 'sms', recipient: national, body: 'Welkom' }).expect(202);
+      expect((await relay().prisma.notification.findUniqueOrThrow({ where: { id } })).recipient).toBe(e164Of(national));
+
+      const card = `+31 (0)${national.slice(1).replace('-', ' ')}`;
+      const wa = uniqueId('national-wa');
+      await api().post('/v1/notifications').set('authorization', auth).send({ idempotencyKey: wa, channel: 'whatsapp', recipient: card, body: 'Welkom' }).expect(202);
+      expect((await relay().prisma.notification.findUniqueOrThrow({ where: { id: wa } })).recipient).toBe(e164Of(national));
+    });
+
+    it('stores consents and dossier subscribers under the E.164 number too', async () => {
+      const national = dutchMobile();
+      await api().put('/v1/consents').set('authorization', auth).send({ recipient: national, optedOut: true }).expect(204);
+      expect(await relay().prisma.recipientConsent.findUnique({ where: { recipient: e164Of(national) } })).toMatchObject({ optedOut: true });
+      // The opt-out holds however the number is written next time.
+      const res = await api().post('/v1/notifications').set('authorization', auth).send({ idempotencyKey: uniqueId('opted'), channel: 'sms', recipient: e164Of(national), body: 'x' });
+      expect(res.status).toBe(422);
+
+      const dossier = uniqueId('D');
+      await api().put(`/v1/dossiers/${dossier}`).set('authorization', auth).send({ status: 'open' }).expect(201);
+      const other = dutchMobile();
+      await api().put(`/v1/dossiers/${dossier}/subscribers`).set('authorization', auth).send({ subscribers: [{ channel: 'sms', recipient: other }] }).expect(200);
+      expect((await relay().prisma.dossierSubscriber.findMany({ where: { dossierId: dossier } })).map((s) => s.recipient)).toEqual([e164Of(other)]);
+    });
+
+    it('answers 400 naming the recipient and what is wrong with it', async () => {
+      const send = (recipient: string) => api().post('/v1/notifications').set('authorization', auth).send({ idempotencyKey: uniqueId('bad'), channel: 'sms', recipient, body: 'x' });
+      const cases: [string, RegExp][] = [
+        ['06-12', /too short/],
+        ['+3361234567890123', /too long/],
+        ['call me', /without letters/],
+        ['whatsapp:+31612345678', /bare number/],
+        ['+999 1234567', /no country code/],
+      ];
+      for (const [recipient, problem] of cases) {
+        const res = await send(recipient);
+        expect({ recipient, status: res.status }).toEqual({ recipient, status: 400 });
+        expect(res.body.message).toMatch(/^Invalid request body: recipient: /);
+        expect(issuesOf(res)).toEqual([expect.objectContaining({ path: ['recipient'], message: expect.stringMatching(problem) })]);
+      }
     });
   });
 });

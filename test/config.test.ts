@@ -61,6 +61,14 @@ describe('configuration', () => {
     expect(problems.map((p) => p.split(':')[0])).toEqual(['RELAY_API_KEYS', 'PAYLOAD_ENCRYPTION_KEYS']);
   });
 
+  it('reads national phone numbers in PHONE_DEFAULT_REGION: NL unless set, an ISO 3166-1 alpha-2 code', () => {
+    expect(loadConfig(testEnv()).phone.defaultRegion).toBe('NL');
+    expect(loadConfig(testEnv({ PHONE_DEFAULT_REGION: 'fr' })).phone.defaultRegion).toBe('FR');
+    for (const bad of ['NLD', 'Netherlands', 'ZZ', '31']) {
+      expect(problemsOf(testEnv({ PHONE_DEFAULT_REGION: bad }))).toEqual([expect.stringMatching(/^PHONE_DEFAULT_REGION: .*ISO 3166-1 alpha-2/)]);
+    }
+  });
+
   it('never echoes a secret in its messages', () => {
     const secret = 'topsecret-value-that-is-long-enough';
     const problems = problemsOf(testEnv({ RELAY_API_KEYS: `x:root:${secret}` }));

@@ -105,8 +105,8 @@ describe('dossier status change: the API process crashes mid-request', () => {
   /** A dossier `submitted` with an SMS and a WhatsApp subscriber (in the session window). */
   async function dossierWithSubscribers() {
     const id = uniqueId('D');
-    const sms = `+3364${Math.floor(1e7 + Math.random() * 9e7)}`;
-    const wa = `+3365${Math.floor(1e7 + Math.random() * 9e7)}`;
+    const sms = `+3364${Math.floor(1e6 + Math.random() * 9e6)}`;
+    const wa = `+3365${Math.floor(1e6 + Math.random() * 9e6)}`;
     sim().openSession(`whatsapp:${wa}`);
     const api = request(relay().app);
     await api.put(`/v1/dossiers/${id}`).set('authorization', bearer('service')).send({ status: 'submitted' }).expect(201);

@@ -9,7 +9,7 @@ import { RelayEntity, RelayEntityId } from '../src/domain/search-attributes';
 import { bearer, type RelayHarness, uniqueId, useRelay } from './helpers/relay';
 import { useTwilioSimulator, waitForNotification } from './helpers/notifications';
 
-const phone = () => `+3363${Math.floor(1e7 + Math.random() * 9e7)}`;
+const phone = () => `+3363${Math.floor(1e6 + Math.random() * 9e6)}`;
 
 /** Polls until `read` returns something truthy. */
 async function eventually<T>(read: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 30_000): Promise<T> {

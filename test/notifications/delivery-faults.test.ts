@@ -8,7 +8,7 @@ describe('notifications: vendor errors, retries and receipts', () => {
   const sim = useTwilioSimulator();
   const relay = useRelay({ twilio: sim, env: { NOTIFY_RECEIPT_TIMEOUT_MS: '3000' } });
   const post = (body: object) => request(relay().app).post('/v1/notifications').set('authorization', bearer('service')).send(body);
-  const phone = () => `+3362${Math.floor(1e7 + Math.random() * 9e7)}`;
+  const phone = () => `+3362${Math.floor(1e6 + Math.random() * 9e6)}`;
 
   afterEach(() => sim().clearFaults());
 

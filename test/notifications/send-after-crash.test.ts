@@ -22,7 +22,7 @@ describe('notifications: sending again after a worker crash, or late', () => {
   const sim = useTwilioSimulator();
   const prisma = createPrismaClient(process.env.DATABASE_URL!);
   const logger = createLogger({ level: 'silent', name: 'relay-test' });
-  const phone = () => `+3363${Math.floor(1e7 + Math.random() * 9e7)}`;
+  const phone = () => `+3363${Math.floor(1e6 + Math.random() * 9e6)}`;
   const activities = (senders: string, maxInlineRateWaitMs = 0) =>
     createNotificationActivities(
       createNotificationDeps({ prisma, logger, twilio: loadTwilioConfig(twilioEnv(sim(), senders)), callbackBaseUrl: 'http://127.0.0.1:9', encryptionKeys: testConfig().codec.keys, maxInlineRateWaitMs }),

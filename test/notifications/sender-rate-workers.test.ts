@@ -33,7 +33,7 @@ describe('notifications: each sender’s rate holds across workers', () => {
     for (let i = 0; i < perSender; i++) {
       for (const channel of ['sms', 'whatsapp'] as const) {
         const key = uniqueId(`burst-${channel}`);
-        const recipient = `+3366${Math.floor(1e7 + Math.random() * 9e7)}`;
+        const recipient = `+3366${Math.floor(1e6 + Math.random() * 9e6)}`;
         const sender = channel === 'sms' ? SMS : WHATSAPP.replace('whatsapp:', '');
         const res = await request(first.app).post('/v1/notifications').set('authorization', bearer('service')).send({ idempotencyKey: key, channel, recipient, sender, body: `burst ${i}` });
         expect(res.status).toBe(202);

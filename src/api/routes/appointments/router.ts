@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import type { DeliveryPolicy } from '../../../domain/notifications';
+import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../domain/phone-numbers';
 import type { PrismaClient } from '../../../generated/prisma/client';
 import { appointmentState, cancelAppointment, scheduleAppointment } from '../../../temporal/starters/appointment';
 import type { StarterContext } from '../../../temporal/starters/context';
 import { principalOf, requireRole } from '../../auth';
 import { validated } from '../../validate';
-import { AppointmentParams, ScheduleAppointmentBody } from './schemas';
+import { AppointmentParams, scheduleAppointmentBody } from './schemas';
 import { appointmentView } from './view';
 
 export interface AppointmentRouteDeps {
@@ -15,12 +16,15 @@ export interface AppointmentRouteDeps {
   webUiUrl: (workflowId: string) => string;
   /** Continue-as-new after this many changes (tests use a small number). */
   maxChangesPerRun?: number;
+  /** Region of recipients written as national numbers (PHONE_DEFAULT_REGION); default NL. */
+  phoneRegion?: PhoneRegion;
 }
 
 /** Appointment reminders: schedule or reschedule (PUT), read (GET), cancel (DELETE). */
 export function appointmentsRouter(deps: AppointmentRouteDeps): Router {
   const router = Router();
   const ctx = { ...deps.starter, prisma: deps.prisma, policy: deps.policy, maxChangesPerRun: deps.maxChangesPerRun };
+  const ScheduleAppointmentBody = scheduleAppointmentBody(deps.phoneRegion ?? DEFAULT_PHONE_REGION);
 
   router.put(
     '/v1/appointments/:id',

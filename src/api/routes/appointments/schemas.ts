@@ -1,10 +1,10 @@
 import { APPOINTMENT_STATUSES, REMINDER_STATUSES } from '../../../domain/appointments';
+import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../domain/phone-numbers';
 import { WORKFLOW_ID_PART } from '../../../domain/workflow-ids';
 import { ReminderTimeError, computeReminderTimes } from '../../../scheduling/reminder-times';
 import { z } from '../../openapi';
+import { phoneNumber } from '../../phone-number';
 import { Variables } from '../notifications/schemas';
-
-const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +33612345678');
 
 /** Short enough that every reminder's notification id (`appt-<id>-<rule>-<version>`) stays a valid key. */
 export const AppointmentParams = z.object({
@@ -25,36 +25,41 @@ const ReminderOffset = z
   .openapi('ReminderOffset', { description: '`{ before }`, `{ beforeMinutes }` (elapsed time) or `{ daysBefore, at }` (local wall-clock time)' });
 
 /**
+ * `region`: of recipients written as national numbers (PHONE_DEFAULT_REGION).
+ *
  * An appointment that starts in the past is a 400 on `startsAt`, like every other time the
  * request gets wrong (an unknown zone, an impossible local time, a reminder after the start):
  * the fix is in the request, whatever Relay holds. 409 here means "conflicts with the
  * appointment's current state" (already cancelled or completed), 422 "refused by stored
  * business state" (an opted-out recipient); a past start is neither.
  */
-export const ScheduleAppointmentBody = z
-  .object({
-    startsAt: z.string().openapi({ example: '2026-03-30T09:00', description: 'Local date-time without offset (seconds optional); `timeZone` says where' }),
-    timeZone: z.string().max(64).openapi({ example: 'Europe/Paris', description: 'IANA region time zone, or UTC; fixed offsets (Etc/GMT+5) are refused' }),
-    channel: z.enum(['sms', 'whatsapp']),
-    recipient: E164.openapi({ example: '+33612345678' }),
-    sender: z.string().min(1).max(100).optional().openapi({ description: "Twilio sender; the channel's default when omitted" }),
-    body: z.string().min(1).max(1_600).optional().openapi({ description: 'Text; `{{name}}` placeholders are filled from `variables`' }),
-    template: z.string().min(1).max(100).optional().openapi({ description: 'WhatsApp: an approved Content SID (HX…)' }),
-    variables: Variables.optional(),
-    reminders: z.array(ReminderOffset).min(1).max(10),
-  })
-  .strict()
-  .superRefine((b, ctx) => {
-    if (!b.body && !b.template) ctx.addIssue({ code: 'custom', path: ['body'], message: 'body or template is required' });
-    if (b.template && b.channel === 'sms') ctx.addIssue({ code: 'custom', path: ['template'], message: 'SMS takes a body; templates are for WhatsApp' });
-    try {
-      computeReminderTimes(b, { now: Date.now() });
-    } catch (err) {
-      if (!(err instanceof ReminderTimeError)) throw err;
-      ctx.addIssue({ code: 'custom', path: err.path, message: err.message });
-    }
-  })
-  .openapi('ScheduleAppointment');
+export const scheduleAppointmentBody = (region: PhoneRegion) =>
+  z
+    .object({
+      startsAt: z.string().openapi({ example: '2026-03-30T09:00', description: 'Local date-time without offset (seconds optional); `timeZone` says where' }),
+      timeZone: z.string().max(64).openapi({ example: 'Europe/Paris', description: 'IANA region time zone, or UTC; fixed offsets (Etc/GMT+5) are refused' }),
+      channel: z.enum(['sms', 'whatsapp']),
+      recipient: phoneNumber(region),
+      sender: z.string().min(1).max(100).optional().openapi({ description: "Twilio sender; the channel's default when omitted" }),
+      body: z.string().min(1).max(1_600).optional().openapi({ description: 'Text; `{{name}}` placeholders are filled from `variables`' }),
+      template: z.string().min(1).max(100).optional().openapi({ description: 'WhatsApp: an approved Content SID (HX…)' }),
+      variables: Variables.optional(),
+      reminders: z.array(ReminderOffset).min(1).max(10),
+    })
+    .strict()
+    .superRefine((b, ctx) => {
+      if (!b.body && !b.template) ctx.addIssue({ code: 'custom', path: ['body'], message: 'body or template is required' });
+      if (b.template && b.channel === 'sms') ctx.addIssue({ code: 'custom', path: ['template'], message: 'SMS takes a body; templates are for WhatsApp' });
+      try {
+        computeReminderTimes(b, { now: Date.now() });
+      } catch (err) {
+        if (!(err instanceof ReminderTimeError)) throw err;
+        ctx.addIssue({ code: 'custom', path: err.path, message: err.message });
+      }
+    })
+    .openapi('ScheduleAppointment');
+
+export const ScheduleAppointmentBody = scheduleAppointmentBody(DEFAULT_PHONE_REGION);
 
 const Reminder = z.object({
   key: z.string().openapi({ example: 'day-1-at-18:00' }),

@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, type WorkflowExecutionStatusName } from '@tempor
 import { Router, type Response } from 'express';
 import { subscriberId } from '../../../activities/notifications/dossier-status';
 import type { DeliveryPolicy } from '../../../domain/notifications';
+import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../domain/phone-numbers';
 import { WorkflowIds } from '../../../domain/workflow-ids';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../../errors';
 import type { DossierStatusChange, PrismaClient } from '../../../generated/prisma/client';
@@ -9,7 +10,7 @@ import type { StarterContext } from '../../../temporal/starters/context';
 import { acceptDossierStatusChange } from '../../../temporal/starters/dossier-status';
 import { principalOf, requireRole } from '../../auth';
 import { validated } from '../../validate';
-import { ChangeParams, ChangeStatusBody, DossierParams, PutDossierBody, PutSubscribersBody } from './schemas';
+import { ChangeParams, ChangeStatusBody, DossierParams, PutDossierBody, putSubscribersBody } from './schemas';
 import { changeView, dossierView, isChangeNotification } from './view';
 
 export interface DossierRouteDeps {
@@ -19,6 +20,8 @@ export interface DossierRouteDeps {
   webUiUrl: (workflowId: string) => string;
   /** Test hook (see server.ts): called at named points of a status change; production passes nothing. */
   crashPoint?: (name: 'dossier-status-received' | 'dossier-status-started') => void;
+  /** Region of recipients written as national numbers (PHONE_DEFAULT_REGION); default NL. */
+  phoneRegion?: PhoneRegion;
 }
 
 const RECENT_CHANGES = 20;
@@ -30,6 +33,7 @@ const stateOf = (status: WorkflowExecutionStatusName | undefined) => (status ===
 export function dossiersRouter(deps: DossierRouteDeps): Router {
   const router = Router();
   const { prisma } = deps;
+  const PutSubscribersBody = putSubscribersBody(deps.phoneRegion ?? DEFAULT_PHONE_REGION);
 
   const loadDossier = async (id: string) => {
     const dossier = await prisma.dossier.findUnique({

@@ -1,6 +1,8 @@
 import { CHANNELS, NOTIFICATION_STATUSES } from '../../../domain/notifications';
+import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../domain/phone-numbers';
 import { WORKFLOW_ID_PART } from '../../../domain/workflow-ids';
 import { z } from '../../openapi';
+import { phoneNumber } from '../../phone-number';
 
 const idPart = (max: number, description: string, example: string) =>
   z
@@ -17,8 +19,6 @@ export const DossierStatus = z
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._:/-]{0,63}$/u, 'letters, digits, space, dot, colon, slash, dash or underscore (max 64)')
   .openapi({ example: 'approved' });
 
-const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +33612345678');
-
 export const DossierParams = z.object({ id: DossierId });
 export const ChangeParams = z.object({ id: DossierId, changeId: ChangeId });
 
@@ -27,17 +27,22 @@ export const PutDossierBody = z
   .strict()
   .openapi('PutDossier');
 
-export const SubscriberInput = z
-  .discriminatedUnion('channel', [
-    z.object({ channel: z.enum(['sms', 'whatsapp']), recipient: E164 }).strict(),
-    z.object({ channel: z.literal('webhook'), endpointId: z.string().min(1).max(100).openapi({ description: 'A webhook endpoint id (POST /v1/webhook-endpoints)' }) }).strict(),
-  ])
-  .openapi('DossierSubscriberInput');
+/** `region`: of recipients written as national numbers (PHONE_DEFAULT_REGION). */
+export const subscriberInput = (region: PhoneRegion) =>
+  z
+    .discriminatedUnion('channel', [
+      z.object({ channel: z.enum(['sms', 'whatsapp']), recipient: phoneNumber(region) }).strict(),
+      z.object({ channel: z.literal('webhook'), endpointId: z.string().min(1).max(100).openapi({ description: 'A webhook endpoint id (POST /v1/webhook-endpoints)' }) }).strict(),
+    ])
+    .openapi('DossierSubscriberInput');
 
-export const PutSubscribersBody = z
-  .object({ subscribers: z.array(SubscriberInput).max(50).openapi({ description: "Replaces the dossier's subscribers; the same entry keeps its id" }) })
-  .strict()
-  .openapi('PutDossierSubscribers');
+export const putSubscribersBody = (region: PhoneRegion) =>
+  z
+    .object({ subscribers: z.array(subscriberInput(region)).max(50).openapi({ description: "Replaces the dossier's subscribers; the same entry keeps its id" }) })
+    .strict()
+    .openapi('PutDossierSubscribers');
+
+export const PutSubscribersBody = putSubscribersBody(DEFAULT_PHONE_REGION);
 
 export const ChangeStatusBody = z
   .object({

@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { Router } from 'express';
 import { recordConsent } from '../../../activities/notifications/consent';
 import type { DeliveryPolicy } from '../../../domain/notifications';
+import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../domain/phone-numbers';
 import { ConflictError, NotFoundError } from '../../../errors';
 import type { PrismaClient, Prisma } from '../../../generated/prisma/client';
 import type { StarterContext } from '../../../temporal/starters/context';
@@ -10,7 +11,7 @@ import { resendDroppedUpdate } from '../../../temporal/starters/resend-dropped-u
 import { cancelNotificationUpdate } from '../../../workflows/notifications/definitions';
 import { principalOf, requireRole } from '../../auth';
 import { validated } from '../../validate';
-import { ConsentBody, encodeCursor, ListNotificationsQuery, NotificationParams, SendNotificationBody } from './schemas';
+import { consentBody, encodeCursor, ListNotificationsQuery, NotificationParams, sendNotificationBody } from './schemas';
 import { notificationView } from './view';
 
 export interface NotificationRouteDeps {
@@ -18,12 +19,16 @@ export interface NotificationRouteDeps {
   prisma: PrismaClient;
   policy: DeliveryPolicy;
   webUiUrl: (workflowId: string) => string;
+  /** Region of recipients written as national numbers (PHONE_DEFAULT_REGION); default NL. */
+  phoneRegion?: PhoneRegion;
 }
 
 /** Sending, reading and cancelling notifications; consent changes. */
 export function notificationsRouter(deps: NotificationRouteDeps): Router {
   const router = Router();
   const view = (row: Parameters<typeof notificationView>[0]) => notificationView(row, deps.webUiUrl);
+  const SendNotificationBody = sendNotificationBody(deps.phoneRegion ?? DEFAULT_PHONE_REGION);
+  const ConsentBody = consentBody(deps.phoneRegion ?? DEFAULT_PHONE_REGION);
 
   router.post(
     '/v1/notifications',
