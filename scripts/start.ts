@@ -4,15 +4,17 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import dotenv from 'dotenv';
 import { type Config, ConfigError, loadConfig } from '../src/config';
-import { type TwilioConfig, loadTwilioConfig } from '../src/integrations/twilio/config';
+import { RELAY_MODULES } from '../src/modules';
+import { disabledMessage, loadModules } from '../src/modules/load';
+import type { ApiCall, LoadedModule, SimulatorSpec } from '../src/modules/module';
 import { temporalConnectionOptions } from '../src/temporal/connection';
 import { ensureSearchAttributes } from '../src/temporal/search-attributes';
 import { DatabaseUnreachableError, ensureDatabase } from './lib/database';
-import { seedDemo } from './lib/demo';
 import { ensureDotenv } from './lib/dotenv-file';
 import { type PortUse, PortsInUseError, assertPortsFree } from './lib/ports';
 import { migrateDeploy } from './lib/prisma-cli';
 import { type WatchOptions, startReaper } from './lib/reaper';
+import { spawnSimulator, waitForSimulator } from './lib/simulators';
 import { startDevServer, stopProcess, temporalCli, waitForTemporal } from './lib/temporal-dev-server';
 
 /**
@@ -104,11 +106,12 @@ async function main(): Promise<void> {
   dotenv.config({ path: path.join(ROOT, '.env'), quiet: true });
   const externalTemporal = Boolean(process.env.TEMPORAL_ADDRESS);
   const config = loadConfig();
-  // Integrations without credentials run in demo mode against their local simulators.
-  const twilio = loadTwilioConfig();
+  // Integrations without credentials run in demo mode against their local simulators (disabled in production).
+  const modules = loadModules(RELAY_MODULES, config);
+  const simulators = modules.flatMap((m) => m.enabled?.simulators() ?? []);
   const dataDir = path.resolve(ROOT, config.local.dataDir);
   // A program already on one of our ports must not be mistaken for a process of ours.
-  await assertPortsFree(portsToClaim(config, externalTemporal, twilio));
+  await assertPortsFree(portsToClaim(config, externalTemporal, simulators));
   mkdirSync(dataDir, { recursive: true });
 
   step(`database: ${redact(config.databaseUrl)}`);
@@ -144,12 +147,12 @@ async function main(): Promise<void> {
   const env = { ...process.env, TEMPORAL_ADDRESS: config.temporal.address };
   const run = (file: string, args: string[] = []) =>
     spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, file), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
-  if (twilio.mode === 'demo') {
-    step(`Twilio: no credentials, starting the local Twilio simulator on ${twilio.baseUrl} (demo mode)`);
-    // Stopped with Temporal, after the worker has drained its in-flight sends.
-    supervise('Twilio simulator', run('src/integrations/twilio/simulator/main.ts', ['--port', String(twilio.simulatorPort)]), { stage: 1, graceMs: 5_000 });
-  } else {
-    step(`Twilio: sending through ${twilio.baseUrl} (${twilio.senders.length} sender(s))`);
+  reportModules(modules, config.demo.productionOptIn);
+  for (const sim of simulators) {
+    step(`${sim.name}: starting on ${sim.url} (demo mode)`);
+    // Stopped with Temporal, after the worker has drained its in-flight calls.
+    const child = supervise(sim.name, spawnSimulator(ROOT, sim, env), { stage: 1, graceMs: 5_000 });
+    await waitForSimulator(sim, 30_000, () => child.exitCode !== null);
   }
   step('starting the worker and the API');
   supervise('worker', run('src/worker.ts'), { stage: 0, graceMs: config.worker.shutdownGraceMs + 5_000 });
@@ -164,29 +167,43 @@ async function main(): Promise<void> {
 
   await waitForReady(config);
   const serviceKey = (config.api.keys.find((k) => k.role === 'service') ?? config.api.keys[0])!;
-  if (twilio.mode === 'demo') {
-    // Inbound STOP/START from the simulator reach Relay as they would from Twilio.
-    await fetch(`${twilio.baseUrl}/__sim/inbound-webhook`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ url: `${config.notifications.callbackBaseUrl}/v1/webhooks/twilio/inbound` }),
-    }).catch(() => undefined);
-    const seeded = await seedDemo(config, serviceKey.secret).catch(() => []);
-    if (seeded.length) step(`demo: ${seeded.join(', ')}`);
+  const api = apiCaller(config, serviceKey.secret);
+  for (const m of modules) {
+    const seeded = await (m.enabled?.seed(api) ?? Promise.resolve([])).catch(() => []);
+    if (seeded.length) step(`demo ${m.name}: ${seeded.join(', ')}`);
   }
-  printBanner(config, externalTemporal ? undefined : path.join(dataDir, 'temporal.db'), twilio);
+  printBanner(config, externalTemporal ? undefined : path.join(dataDir, 'temporal.db'), modules, serviceKey.name);
 }
 
 const uiPort = (config: Config) => Number(new URL(config.temporal.uiUrl).port || 8233);
 
-function portsToClaim(config: Config, externalTemporal: boolean, twilio: TwilioConfig): PortUse[] {
+/** Each module's state, loudly for a disabled one; a production build in demo mode warns every time. */
+function reportModules(modules: readonly LoadedModule[], productionDemo: boolean): void {
+  for (const m of modules) {
+    if (m.state.mode === 'disabled') report(`\x1b[33m! ${disabledMessage(m.name, m.state.missing)}\x1b[0m`);
+    else if (m.name !== 'core') step(`${m.name}: ${m.state.mode === 'live' ? 'live (credentials configured)' : 'demo mode (no credentials: local simulators)'}`);
+  }
+  if (productionDemo && modules.some((m) => m.state.mode === 'demo')) {
+    report('\x1b[33m! RELAY_DEMO=true in a production build: integrations without credentials run against simulators with public demo credentials\x1b[0m');
+  }
+}
+
+/** Relay's own API with a service key, as a client would call it (demo seeds). */
+function apiCaller(config: Config, secret: string): ApiCall {
+  return (method, urlPath, body) =>
+    fetch(`${config.api.publicUrl}${urlPath}`, {
+      method,
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then((res) => res.ok, () => false);
+}
+
+function portsToClaim(config: Config, externalTemporal: boolean, simulators: readonly SimulatorSpec[]): PortUse[] {
   const ports: PortUse[] = [
     { port: config.api.port, host: config.api.host, what: 'Relay API', hint: 'set API_PORT to another port' },
     { port: config.worker.metricsPort, host: '127.0.0.1', what: 'worker metrics', hint: 'set WORKER_METRICS_PORT to another port' },
   ];
-  if (twilio.mode === 'demo') {
-    ports.push({ port: twilio.simulatorPort, host: '127.0.0.1', what: 'Twilio simulator', hint: 'set TWILIO_SIMULATOR_PORT to another port' });
-  }
+  for (const sim of simulators) ports.push({ port: sim.port, host: '127.0.0.1', what: sim.name, hint: sim.portHint });
   if (!externalTemporal) {
     const devPort = config.local.temporalPort;
     ports.unshift(
@@ -221,10 +238,11 @@ async function waitForReady(config: Config): Promise<void> {
   throw new Error(`the API did not become ready at ${url}`);
 }
 
-function printBanner(config: Config, devServerDb: string | undefined, twilio: TwilioConfig): void {
+function printBanner(config: Config, devServerDb: string | undefined, modules: readonly LoadedModule[], keyName: string): void {
   const api = config.api.publicUrl;
-  const keyName = (config.api.keys.find((k) => k.role === 'service') ?? config.api.keys[0])!.name;
   const temporal = devServerDb ? `dev server, state in ${shortPath(devServerDb)}` : 'TEMPORAL_ADDRESS';
+  const integrations = modules.map((m) => `${m.name} ${m.state.mode}`).join(', ');
+  const moduleLines = modules.flatMap((m) => m.enabled?.banner(keyName) ?? []);
   write(
     process.stdout,
     `
@@ -233,21 +251,16 @@ function printBanner(config: Config, devServerDb: string | undefined, twilio: Tw
   API               ${api}
   API docs          ${api}/docs   (OpenAPI: ${api}/openapi.json)
   Readiness         ${api}/readyz
+  Integrations      ${integrations}
   Temporal          ${config.temporal.address}   (${temporal})
   Temporal Web UI   ${config.temporal.uiUrl}   (filter: RelayIntegration = "notifications")
   Operator sign-in  ${api}/ui/sign-in   (then decoded payloads in the Web UI, see README "Temporal Web UI")
   Worker metrics    http://127.0.0.1:${config.worker.metricsPort}/metrics
-  Twilio            ${twilio.mode === 'demo' ? `${twilio.baseUrl}   (local simulator; what it received: ${twilio.baseUrl}/__sim/messages)` : twilio.baseUrl}
 
 Try the smoke workflow (\`npm run keys\` lists the API keys):
   KEY=$(npm run -s keys -- ${keyName})
   curl -s -X POST ${api}/v1/echo -H "Authorization: Bearer $KEY" -H 'content-type: application/json' -d '{"message":"hello"}'
-
-Send an SMS, then follow it (and cancel the demo's scheduled message: DELETE ${api}/v1/notifications/<id>):
-  curl -s -X POST ${api}/v1/notifications -H "Authorization: Bearer $KEY" -H 'content-type: application/json' \\
-       -d '{"idempotencyKey":"my-first","channel":"sms","recipient":"+33612000001","body":"Hello from Relay"}'
-  curl -s ${api}/v1/notifications/my-first -H "Authorization: Bearer $KEY"
-
+${moduleLines.length ? `\n${moduleLines.map((l) => (l ? `  ${l}` : '')).join('\n')}\n` : ''}
 `,
   );
 }

@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_PHONE_REGION, isPhoneRegion, type PhoneRegion } from './domain/phone-numbers';
-import { WEBHOOK_SCHEDULE_MS } from './domain/notifications';
 
 /**
  * Relay's whole configuration, parsed once from the environment. Every variable is
@@ -25,13 +24,13 @@ export interface EncryptionKey {
   key: Buffer;
 }
 
-const bool = z
+export const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const port = z.coerce.number().int().min(1).max(65_535);
 
-const csv = (value: string): string[] =>
+export const csv = (value: string): string[] =>
   value
     .split(',')
     .map((s) => s.trim())
@@ -127,26 +126,11 @@ const schema = z.object({
   RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(1_200),
   RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(2_400),
 
-  /** Delivery policy of every notification: exponential backoff until the give-up horizon. */
-  NOTIFY_RETRY_INITIAL_MS: z.coerce.number().int().min(10).default(1_000),
-  NOTIFY_RETRY_BACKOFF: z.coerce.number().min(1).max(10).default(2),
-  NOTIFY_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(10).default(10 * 60_000),
-  NOTIFY_GIVE_UP_AFTER_MS: z.coerce.number().int().min(1_000).default(24 * 60 * 60_000),
-  NOTIFY_RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60 * 60_000),
-  /** Notification-log rows (and the personal data in them) are purged this long after they closed. */
-  NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
-  /** Public base URL Twilio posts status callbacks to (the API's); default API_PUBLIC_URL. */
-  NOTIFY_CALLBACK_BASE_URL: z.url().optional(),
-  /** Webhook retries: delays (ms, comma-separated) before each retry; Standard Webhooks' schedule when unset. */
-  WEBHOOK_RETRY_SCHEDULE_MS: z
-    .string()
-    .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds, e.g. 5000,300000,1800000')
-    .transform((v) => csv(v).map(Number))
-    .optional(),
-  /** An endpoint failing without a success for longer than this is disabled and reported. */
-  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().positive().default(120),
-  /** Longest a webhook receiver may take to answer one delivery. */
-  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  /**
+   * Integrations without credentials run in demo mode against local simulators in development
+   * and tests; in production they are disabled unless this explicitly opts in (with a warning).
+   */
+  RELAY_DEMO: bool.default(false),
 
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   WORKER_METRICS_PORT: port.default(9464),
@@ -197,20 +181,8 @@ export interface Config {
   /** Operator sign-in (`/ui/sign-in`): HMAC secret for the session cookie, its lifetime, Secure flag. */
   session: { secret: Buffer; ttlMs: number; secure: boolean };
   rateLimit: { windowMs: number; perKey: number; perAddress: number };
-  notifications: {
-    policy: {
-      initialIntervalMs: number;
-      backoffCoefficient: number;
-      maximumIntervalMs: number;
-      giveUpAfterMs: number;
-      receiptTimeoutMs: number;
-      webhookSchedule: number[];
-      webhookDisableAfterMs: number;
-      webhookTimeoutMs: number;
-    };
-    retentionDays: number;
-    callbackBaseUrl: string;
-  };
+  /** Whether integrations without credentials may run in demo mode; `productionOptIn`: RELAY_DEMO=true in production. */
+  demo: { allowed: boolean; productionOptIn: boolean };
   worker: { metricsHost: string; metricsPort: number; shutdownGraceMs: number; workflowBundlePath?: string };
 }
 
@@ -276,19 +248,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perKey: raw.RATE_LIMIT_PER_KEY,
       perAddress: raw.RATE_LIMIT_PER_ADDRESS,
     },
-    notifications: {
-      policy: {
-        initialIntervalMs: raw.NOTIFY_RETRY_INITIAL_MS,
-        backoffCoefficient: raw.NOTIFY_RETRY_BACKOFF,
-        maximumIntervalMs: raw.NOTIFY_RETRY_MAX_INTERVAL_MS,
-        giveUpAfterMs: raw.NOTIFY_GIVE_UP_AFTER_MS,
-        receiptTimeoutMs: raw.NOTIFY_RECEIPT_TIMEOUT_MS,
-        webhookSchedule: raw.WEBHOOK_RETRY_SCHEDULE_MS ?? [...WEBHOOK_SCHEDULE_MS],
-        webhookDisableAfterMs: Math.round(raw.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000),
-        webhookTimeoutMs: raw.WEBHOOK_TIMEOUT_MS,
-      },
-      retentionDays: raw.NOTIFICATION_RETENTION_DAYS,
-      callbackBaseUrl: (raw.NOTIFY_CALLBACK_BASE_URL ?? publicUrl).replace(/\/$/, ''),
+    demo: {
+      allowed: raw.NODE_ENV !== 'production' || raw.RELAY_DEMO,
+      productionOptIn: raw.NODE_ENV === 'production' && raw.RELAY_DEMO,
     },
     worker: {
       metricsHost: raw.WORKER_METRICS_HOST,

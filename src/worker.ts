@@ -2,26 +2,27 @@ import 'dotenv/config';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config';
-import { createNotificationDeps } from './activities/notifications/create-deps';
 import { createPrismaClient } from './db/prisma';
-import { loadTwilioConfig } from './integrations/twilio/config';
 import { createLogger } from './logger';
+import { RELAY_MODULES } from './modules';
+import { loadModules } from './modules/load';
+import { logModuleStates } from './modules/log-states';
 import { temporalConnectionOptions } from './temporal/connection';
 import { createDataConverter } from './temporal/data-converter';
 import { temporalLogger } from './temporal/runtime-logger';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { loadWorkflowBundle } from './temporal/workflow-bundle';
 import { createWorkers } from './temporal/workers';
-import { relaySchedules } from './temporal/schedule-table';
 import { ensureSchedules } from './temporal/schedules';
 import { resolveTaskQueues } from './temporal/task-queues';
 
 /** Worker process: hosts Relay's workflows and activities on every task queue. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  // Optional sections: without Twilio credentials, demo mode against the local simulator.
-  const twilio = loadTwilioConfig();
+  // Each module's section: live with credentials; without, demo in development, disabled in production.
+  const modules = loadModules(RELAY_MODULES, config);
   const logger = createLogger({ level: config.logLevel, name: 'relay-worker' });
+  logModuleStates(logger, config, modules);
 
   // Once per process, before any connection. SIGINT/SIGTERM start a graceful shutdown:
   // workers stop polling and in-flight activities get `shutdownGraceMs` to finish.
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
 
   // Schedules start workflows with encrypted arguments: the client needs Relay's converter.
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.codec.keys) });
-  const schedules = await ensureSchedules(client, relaySchedules(resolveTaskQueues(), config));
+  const taskQueues = resolveTaskQueues(modules);
+  const schedules = await ensureSchedules(client, modules.flatMap((m) => m.enabled?.schedules(taskQueues) ?? []));
   if (schedules.created.length || schedules.updated.length) logger.info(schedules, 'schedules reconciled');
 
   const prisma = createPrismaClient(config.databaseUrl);
@@ -56,15 +58,13 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     // Strict: inputs not encrypted with a known key are refused (see STRICT_PAYLOADS).
     dataConverter: createDataConverter(config.codec.keys, { strict: config.codec.strictPayloads }),
-    deps: {
-      prisma,
-      notifications: createNotificationDeps({ prisma, logger, twilio, callbackBaseUrl: config.notifications.callbackBaseUrl, encryptionKeys: config.codec.keys }),
-    },
+    modules,
+    deps: { prisma, logger },
     workflowBundle,
     shutdownGraceMs: config.worker.shutdownGraceMs,
   });
   logger.info(
-    { taskQueues: workers.map((w) => w.options.taskQueue), twilio: { mode: twilio.mode, baseUrl: twilio.baseUrl }, strictPayloads: config.codec.strictPayloads, metrics: `http://${config.worker.metricsHost}:${config.worker.metricsPort}/metrics` },
+    { taskQueues: workers.map((w) => w.options.taskQueue), strictPayloads: config.codec.strictPayloads, metrics: `http://${config.worker.metricsHost}:${config.worker.metricsPort}/metrics` },
     'worker started',
   );
   try {

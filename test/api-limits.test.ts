@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import type { Server } from 'node:http';
 import express, { Router } from 'express';
 import request from 'supertest';
-import { appWith, bearer, TEST_KEYS, testConfig, useRelay } from './helpers/relay';
+import { defineModule } from '../src/modules/module';
+import { appWith, bearer, TEST_KEYS, testConfig, testEnv, useRelay } from './helpers/relay';
 
 /**
  * Bodies are read only after authentication and within a limit known up front; callers
@@ -140,10 +141,14 @@ describe('request bodies and rate limits', () => {
 
   it('never limits vendor callbacks under /v1/webhooks', async () => {
     // Stands in for e.g. a Twilio status callback router: signature-checked, not keyed.
-    const webhooks = Router().post('/dummy', express.json(), (req, res) => {
-      res.json({ received: req.body });
-    });
-    const app = appWith(relay(), { config: testConfig({ RATE_LIMIT_PER_ADDRESS: '1', RATE_LIMIT_PER_KEY: '1' }), webhooks });
+    const dummy = defineModule<null>({
+      name: 'dummy',
+      variables: [],
+      config: () => ({ mode: 'live', settings: null }),
+      queues: [],
+      webhooks: [{ vendor: 'dummy', router: () => Router().post('/', express.json(), (req, res) => void res.json({ received: req.body })) }],
+    }).load(testEnv(), testConfig());
+    const app = appWith(relay(), { config: testConfig({ RATE_LIMIT_PER_ADDRESS: '1', RATE_LIMIT_PER_KEY: '1' }), modules: [...relay().modules, dummy] });
     await request(app).get('/v1/echo/echo-none').set('authorization', bearer('service')).expect(404);
     await request(app).get('/v1/echo/echo-none').set('authorization', bearer('service')).expect(429);
     for (let i = 0; i < 10; i++) {

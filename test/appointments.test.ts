@@ -314,7 +314,7 @@ describe('appointment reminders', () => {
   it('continues as new after many changes, keeping its state, search attributes and reminder ids', async () => {
     const id = uniqueId('appt-can');
     const to = phone();
-    const ctx = { client: client(), taskQueues: relay().taskQueues, prisma: relay().prisma, policy: relay().config.notifications.policy, maxChangesPerRun: 3 };
+    const ctx = { client: client(), taskQueues: relay().taskQueues, prisma: relay().prisma, policy: relay().notifications.policy, maxChangesPerRun: 3 };
     const firstRun = async () => (await handle(id).describe()).runId;
     const request = (minutes: number) => ({ startsAt: local(Date.now() + minutes * 60_000), timeZone: ZONE, channel: 'sms' as const, recipient: to, body: 'x', reminders: [{ before: 'PT10M' }] });
     await scheduleAppointment(ctx, id, request(60), 'ci');

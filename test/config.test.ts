@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { ensureDotenv } from '../scripts/lib/dotenv-file';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config';
-import { TWILIO_CONFIG_VARIABLES } from '../src/integrations/twilio/config';
+import { ConfigError, loadConfig } from '../src/config';
+import { relayConfigVariables } from '../src/modules';
 import { testEnv } from './helpers/relay';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -87,8 +87,8 @@ describe('configuration', () => {
   it('is fully documented in .env.example', () => {
     const example = readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
     const documented = [...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
-    // The core config plus each integration's optional section.
-    expect([...new Set(documented)].sort()).toEqual([...CONFIG_VARIABLES, ...TWILIO_CONFIG_VARIABLES].sort());
+    // The core config plus each integration module's section, from the one registry.
+    expect([...new Set(documented)].sort()).toEqual([...new Set(relayConfigVariables())].sort());
   });
 
   it('gives a new user a working .env on first start, and never overwrites it', () => {

@@ -3,12 +3,9 @@ import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import request from 'supertest';
 import { freePort } from '../scripts/lib/temporal-dev-server';
-import { createNotificationDeps } from '../src/activities/notifications/create-deps';
 import { isFinalStatus } from '../src/domain/notifications';
 import { createLogger } from '../src/logger';
 import { createDataConverter } from '../src/temporal/data-converter';
-import { TaskQueue } from '../src/temporal/task-queues';
-import { WORKER_TABLE } from '../src/temporal/worker-table';
 import { createWorkers } from '../src/temporal/workers';
 import { twilioEnv, useTwilioSimulator } from './helpers/notifications';
 import { TEST_KEYS, bearer, testEnv, uniqueId, useRelay, workflowBundle } from './helpers/relay';
@@ -43,7 +40,7 @@ describe('dossier status change: the API process crashes mid-request', () => {
           LOG_LEVEL: 'info',
           API_PORT: String(port),
           ...twilioEnv(sim()),
-          NOTIFY_CALLBACK_BASE_URL: relay().config.notifications.callbackBaseUrl,
+          NOTIFY_CALLBACK_BASE_URL: relay().notifications.callbackBaseUrl,
           NOTIFY_RECEIPT_TIMEOUT_MS: '5000',
           RELAY_TEST_CRASH_AFTER: crashAfter,
           ...env,
@@ -79,19 +76,17 @@ describe('dossier status change: the API process crashes mid-request', () => {
 
   /** A worker in this process for the notifications queue, as `npm run worker` runs it. */
   async function startWorker() {
-    const { prisma, config, env, twilio } = relay();
+    const { prisma, config, env, modules } = relay();
     const workers = await createWorkers({
       connection: env.nativeConnection,
       namespace: config.temporal.namespace,
       dataConverter: createDataConverter(config.codec.keys, { strict: config.codec.strictPayloads }),
-      deps: {
-        prisma,
-        notifications: createNotificationDeps({ prisma, logger: createLogger({ level: 'silent', name: 'relay-test' }), twilio, callbackBaseUrl: config.notifications.callbackBaseUrl, encryptionKeys: config.codec.keys }),
-      },
+      modules,
+      deps: { prisma, logger: createLogger({ level: 'silent', name: 'relay-test' }) },
       shutdownGraceMs: 1_000,
       workflowBundle: await workflowBundle(),
-      taskQueues: TaskQueue,
-      rows: WORKER_TABLE.filter((row) => row.queue === 'notifications'),
+      // Production's queue names, as the API process it crashes uses them.
+      only: ['notifications'],
     });
     const running = Promise.all(workers.map((w) => w.run()));
     return {

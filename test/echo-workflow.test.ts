@@ -3,10 +3,11 @@ import { Context } from '@temporalio/activity';
 import request from 'supertest';
 import { type ActivityDeps, createCoreActivities } from '../src/activities';
 import type { AuditEntry } from '../src/activities/audit';
+import { createLogger } from '../src/logger';
 import { createDataConverter } from '../src/temporal/data-converter';
 import { createWorkers } from '../src/temporal/workers';
 import { RelayEntity, RelayIntegration, RelayStatus } from '../src/domain/search-attributes';
-import { bearer, useRelay, uniqueId, workflowBundle } from './helpers/relay';
+import { bearer, queueModule, useRelay, uniqueId, workflowBundle } from './helpers/relay';
 
 describe('echo smoke workflow (API → Temporal → worker → PostgreSQL)', () => {
   const relay = useRelay();
@@ -109,11 +110,11 @@ describe('echo smoke workflow (API → Temporal → worker → PostgreSQL)', () 
       connection: relay().env.nativeConnection,
       namespace: relay().config.temporal.namespace,
       dataConverter: createDataConverter(relay().config.codec.keys),
-      deps: { prisma: relay().prisma },
+      modules: [queueModule('core', failAfterWrite)],
+      deps: { prisma: relay().prisma, logger: createLogger({ level: 'silent', name: 'relay-test' }) },
       shutdownGraceMs: 1_000,
       workflowBundle: await workflowBundle(),
       taskQueues: { core: taskQueue },
-      rows: [{ queue: 'core', activities: failAfterWrite }],
     });
     const workflowId = uniqueId('echo-retried');
     const result = await worker!.runUntil(

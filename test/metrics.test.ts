@@ -13,6 +13,8 @@ describe('API metrics', () => {
     expect(res.text).toMatch(/relay_api_http_requests_total\{method="GET",route="\/v1\/echo\/:workflowId",status="404"\} 2/);
     expect(res.text).toContain('relay_api_http_request_duration_seconds_bucket');
     expect(res.text).toContain('relay_api_process_cpu_user_seconds_total');
+    // The notifications module's domain gauge, read from the log at each scrape.
+    expect(res.text).toContain('# TYPE relay_notifications_open gauge');
     // IDs never become labels: cardinality stays bounded.
     expect(res.text).not.toContain('echo-metrics-a');
   });

@@ -48,6 +48,10 @@ describe('npm start', () => {
     expect(await databaseExists(databaseName)).toBe(true);
     expect(output).toContain(`API docs          ${api}/docs`);
     expect(output).toContain('Temporal Web UI');
+    // Every module from the registry: notifications has no Twilio credentials, so demo mode and its simulator.
+    expect(output).toContain('Integrations      core live, notifications demo');
+    expect(output).toContain('Twilio simulator: starting on http://127.0.0.1:4010 (demo mode)');
+    expect(output).toMatch(/demo notifications: notification demo-\d+-sms/);
     const ready = await fetch(`${api}/readyz`);
     expect(ready.status).toBe(200);
   });

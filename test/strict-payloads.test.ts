@@ -5,12 +5,13 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../src/config';
 import { describeUnencryptedArgs, isUnencryptedPayloadMarker, unencryptedPayloadMarker } from '../src/domain/unencrypted-payload';
+import { createLogger } from '../src/logger';
 import { createDataConverter } from '../src/temporal/data-converter';
 import { EncryptionCodec, KEY_ID_METADATA } from '../src/temporal/encryption-codec';
 import { refuseUnencryptedActivityInputs } from '../src/temporal/strict-activity-inputs';
 import { buildWorkflowBundle } from '../src/temporal/workflow-bundle';
 import { createWorkers } from '../src/temporal/workers';
-import { type RelayHarness, testEnv, uniqueId, useRelay } from './helpers/relay';
+import { type RelayHarness, queueModule, testEnv, uniqueId, useRelay } from './helpers/relay';
 import { addItem, addUnvalidated, addValidated, finish, items } from './workflows/collect';
 
 const key = (id: string, fill: number) => `${id}:${Buffer.alloc(32, fill).toString('base64')}`;
@@ -190,8 +191,9 @@ describe('strict mode against Temporal (NODE_ENV=test, so on)', () => {
 
     beforeAll(async () => {
       const { code } = await buildWorkflowBundle(undefined, require.resolve('./workflows'));
-      const rows = [{ queue: 'core' as const, activities: () => ({}) }];
-      const common = { connection: relay().env.nativeConnection, namespace: relay().config.temporal.namespace, deps: { prisma: relay().prisma }, shutdownGraceMs: 1_000, workflowBundle: { code }, rows };
+      const modules = [queueModule('core', () => ({}))];
+      const deps = { prisma: relay().prisma, logger: createLogger({ level: 'silent', name: 'relay-test' }) };
+      const common = { connection: relay().env.nativeConnection, namespace: relay().config.temporal.namespace, deps, shutdownGraceMs: 1_000, workflowBundle: { code }, modules };
       const keys = relay().config.codec.keys;
       workers.push(
         ...(await createWorkers({ ...common, dataConverter: createDataConverter(keys, { strict: true }), taskQueues: { core: queues.strict } })),

@@ -37,9 +37,13 @@ describe('Twilio configuration section', () => {
       ],
       timeoutMs: 10_000,
       simulatorPort: 4010,
+      simulatorExternal: false,
     });
     const moved = loadTwilioConfig({ TWILIO_SIMULATOR_PORT: '4555', TWILIO_TIMEOUT_MS: '2500' });
-    expect(moved).toMatchObject({ mode: 'demo', baseUrl: 'http://127.0.0.1:4555', simulatorPort: 4555, timeoutMs: 2500 });
+    expect(moved).toMatchObject({ mode: 'demo', baseUrl: 'http://127.0.0.1:4555', simulatorPort: 4555, timeoutMs: 2500, simulatorExternal: false });
+    // A simulator in another container: demo mode talks to it and `npm start` starts none.
+    const elsewhere = loadTwilioConfig({ TWILIO_SIMULATOR_URL: 'http://twilio-simulator:4010/' });
+    expect(elsewhere).toMatchObject({ mode: 'demo', baseUrl: 'http://twilio-simulator:4010', simulatorExternal: true });
   });
 
   it("uses the same demo account and senders as the simulator's demo data", () => {

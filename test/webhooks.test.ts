@@ -5,21 +5,18 @@ import { Writable } from 'node:stream';
 import type { Worker } from '@temporalio/worker';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import request from 'supertest';
-import { listWebhookEndpointsFor } from '../src/activities/notifications/webhook-delivery';
-import { webhookUrlProblem } from '../src/api/routes/webhook-endpoints/url';
+import { subscribedEndpointIds } from '../src/db/notifications/webhook-endpoints';
+import { webhookUrlProblem } from '../src/api/routes/notifications/webhook-endpoints/url';
 import { createSecretSealer, isSealed } from '../src/db/sealed-secrets';
 import { RelayAttempts, RelayEntityId } from '../src/domain/search-attributes';
 import { WorkflowIds } from '../src/domain/workflow-ids';
-import { TwilioClient } from '../src/integrations/twilio/client';
-import { loadTwilioConfig } from '../src/integrations/twilio/config';
 import { createLogger } from '../src/logger';
 import { createDataConverter } from '../src/temporal/data-converter';
 import { notifyWebhookSubscribers } from '../src/temporal/starters/webhook';
-import { WORKER_TABLE } from '../src/temporal/worker-table';
 import { createWorkers } from '../src/temporal/workers';
 import { notificationWorkflow } from '../src/workflows/notifications/notification';
 import { jittered } from '../src/workflows/notifications/webhook-delivery';
-import { type RelayHarness, bearer, startRelay, testEnv, uniqueId, workflowBundle } from './helpers/relay';
+import { type RelayHarness, bearer, startRelay, uniqueId, workflowBundle } from './helpers/relay';
 
 /** A webhook receiver on a free port: answers each path from a script, records every request. */
 interface Received {
@@ -89,25 +86,14 @@ describe('webhooks (API → Temporal → signed delivery → receiver)', () => {
       },
     });
     const logger = createLogger({ level: 'info', name: 'relay-worker' }, sink);
-    const twilio = loadTwilioConfig(testEnv());
     workers = await createWorkers({
       connection: relay.env.nativeConnection,
       namespace: relay.config.temporal.namespace,
       dataConverter: createDataConverter(relay.config.codec.keys, { strict: relay.config.codec.strictPayloads }),
-      deps: {
-        prisma: relay.prisma,
-        // The Twilio side is production's adapter in demo mode; webhook deliveries never call it.
-        notifications: {
-          prisma: relay.prisma,
-          logger,
-          twilio: new TwilioClient({ config: twilio, logger }),
-          senders: twilio.senders,
-          statusCallbackUrl: () => `${relay.config.notifications.callbackBaseUrl}/v1/webhooks/twilio/status`,
-          secrets: createSecretSealer(relay.config.codec.keys),
-          maxInlineRateWaitMs: 1_000,
-        },
-      },
-      rows: WORKER_TABLE.filter((row) => row.queue === 'notifications'),
+      // The notifications module as loaded for the test (demo Twilio: webhook deliveries never call it), logging to the sink.
+      modules: relay.modules,
+      deps: { prisma: relay.prisma, logger },
+      only: ['notifications'],
       shutdownGraceMs: 1_000,
       workflowBundle: await workflowBundle(),
       taskQueues: relay.taskQueues,
@@ -393,9 +379,9 @@ describe('webhooks (API → Temporal → signed delivery → receiver)', () => {
       // What the replay route starts, without the row update that would have followed.
       const request = { id, channel: 'webhook' as const, recipient: endpoint.id, event: failed.event!, payload: failed.payload, requestedBy: failed.requestedBy };
       await relay.env.client.workflow.start(notificationWorkflow, {
-        taskQueue: relay.taskQueues.notifications,
+        taskQueue: relay.taskQueues.notifications!,
         workflowId: WorkflowIds.notificationReplay(id, 1),
-        args: [{ request, policy: relay.config.notifications.policy }],
+        args: [{ request, policy: relay.notifications.policy }],
       });
       expect(await waitForStatus(id, 'delivered')).toMatchObject({ workflowId: `notification-${id}~replay-1`, attempts: 1 });
       expect(receiver.at(endpoint.path).map((r) => r.headers['webhook-id'])).toEqual([id]);
@@ -449,10 +435,10 @@ describe('webhooks (API → Temporal → signed delivery → receiver)', () => {
       await api().delete(`/v1/webhook-endpoints/${disabled.id}`).set('authorization', bearer('service')).expect(200);
 
       const mine = new Set([exact.id, prefix.id, other.id, disabled.id]);
-      const subscribed = (await listWebhookEndpointsFor(relay.prisma, event)).filter((id) => mine.has(id));
+      const subscribed = (await subscribedEndpointIds(relay.prisma, event)).filter((id) => mine.has(id));
       expect(subscribed.sort()).toEqual([exact.id, prefix.id].sort());
 
-      const ctx = { client: relay.env.client, taskQueues: relay.taskQueues, prisma: relay.prisma, policy: relay.config.notifications.policy };
+      const ctx = { client: relay.env.client, taskQueues: relay.taskQueues, prisma: relay.prisma, policy: relay.notifications.policy };
       const key = uniqueId('dossier-7-status');
       const e = { event, payload: { dossierId: '7', status: 'closed' }, key, requestedBy: 'dossiers', dossierId: '7' };
       const accepted = (await notifyWebhookSubscribers(ctx, e)).filter((a) => mine.has(a.notification.recipient));

@@ -30,7 +30,8 @@ describe('worker process', () => {
     worker = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'src', 'worker.ts')], {
       env: {
         ...process.env,
-        ...testEnv({ LOG_LEVEL: 'info', WORKER_METRICS_PORT: String(metricsPort), WORKER_SHUTDOWN_GRACE_MS: '2000', WORKFLOW_BUNDLE_PATH: bundlePath }),
+        // A production build without Twilio credentials: notifications must be disabled, not demo.
+        ...testEnv({ NODE_ENV: 'production', LOG_LEVEL: 'info', WORKER_METRICS_PORT: String(metricsPort), WORKER_SHUTDOWN_GRACE_MS: '2000', WORKFLOW_BUNDLE_PATH: bundlePath }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -60,6 +61,12 @@ describe('worker process', () => {
     expect(text).toMatch(/temporal_\w+/);
     // Bound to loopback (WORKER_METRICS_HOST's default), not every interface.
     expect(listeningAddresses(metricsPort)).toEqual(['0100007F']);
+  });
+
+  it('in production, leaves an integration without credentials disabled, loudly, and does not serve its queue', () => {
+    expect(output).toMatch(/"level":40[^\n]*"integration":"notifications"[^\n]*"missing":\["TWILIO_ACCOUNT_SID","TWILIO_AUTH_TOKEN","TWILIO_SENDERS"\][^\n]*integration is disabled/);
+    expect(output).toContain('"taskQueues":["relay-core"]');
+    expect(output).not.toContain('relay-notifications');
   });
 
   it('never logs secrets from its configuration', () => {

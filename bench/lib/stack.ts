@@ -10,7 +10,7 @@ import { migrateDeploy } from '../../scripts/lib/prisma-cli';
 import { freePort, startDevServer, temporalCli, waitForTemporal } from '../../scripts/lib/temporal-dev-server';
 import type { TwilioSimulatorOptions } from '../../src/integrations/twilio/simulator';
 import { ensureSearchAttributes } from '../../src/temporal/search-attributes';
-import { TaskQueue } from '../../src/temporal/task-queues';
+import { NOTIFICATIONS_TASK_QUEUE } from '../../src/modules/notifications';
 import { buildWorkflowBundle } from '../../src/temporal/workflow-bundle';
 import { type Managed, ProcessSet, tail } from './processes';
 import { RemoteSim } from './remote-sim';
@@ -238,7 +238,7 @@ export async function startStack(options: {
       },
       async startWorker(name, o) {
         const m = await spawnNode(name, path.join(ROOT, 'dist', 'src', 'worker.js'), await relayEnv(o), o.nodeArgs);
-        await waitForPoller(TaskQueue.notifications, m);
+        await waitForPoller(NOTIFICATIONS_TASK_QUEUE, m);
         return m;
       },
       spawnScript(name, script, env) {

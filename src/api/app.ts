@@ -1,30 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import express, { type Express, type Router } from 'express';
+import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
-import { createSecretSealer } from '../db/sealed-secrets';
 import { NotFoundError } from '../errors';
 import type { PrismaClient } from '../generated/prisma/client';
-import type { TwilioConfig } from '../integrations/twilio/config';
 import type { Logger } from '../logger';
-import { type TaskQueues, resolveTaskQueues } from '../temporal/task-queues';
+import type { LoadedModule } from '../modules/module';
+import { resolveTaskQueues } from '../temporal/task-queues';
 import { authenticate } from './auth';
 import { jsonBody, MB } from './body';
 import { errorHandler } from './error-handler';
 import type { ApiMetrics } from './metrics';
 import { createRegistry, generateDocument } from './openapi';
 import { rateLimits } from './rate-limit';
-import { appointmentsRouter, registerAppointmentsOpenApi } from './routes/appointments';
 import { codecRouter, registerCodecOpenApi } from './routes/codec';
-import { dossiersRouter, registerDossiersOpenApi } from './routes/dossiers';
-import { echoRouter, registerEchoOpenApi } from './routes/echo';
-import { notificationsRouter, registerNotificationsOpenApi, twilioWebhooksRouter } from './routes/notifications';
 import { healthRouter, registerHealthOpenApi, type ReadinessChecks } from './routes/health';
 import { signInRouter } from './routes/sign-in';
-import { registerWebhookEndpointsOpenApi, webhookEndpointsRouter } from './routes/webhook-endpoints';
+import { disabledModuleRouters } from './disabled-modules';
 import { operatorSessions } from './session';
 
 export interface AppDeps {
@@ -35,12 +30,10 @@ export interface AppDeps {
   metrics: ApiMetrics;
   readiness: ReadinessChecks;
   prisma: PrismaClient;
-  /** Twilio's section (live or demo): the API verifies its callbacks' signatures. */
-  twilio: TwilioConfig;
-  /** Vendor callback routes, mounted at /v1/webhooks: signature-authenticated, never rate limited. */
-  webhooks?: Router;
-  /** Overrides task queue names (tests run isolated workers). */
-  taskQueues?: Partial<TaskQueues>;
+  /** The loaded integration modules: each enabled one mounts its routes, a disabled one answers 503. */
+  modules: readonly LoadedModule[];
+  /** Overrides task queue names by key (tests run isolated workers). */
+  taskQueues?: Partial<Record<string, string>>;
   /** Test hook: kills the process at a named point of a request (server.ts arms it only when NODE_ENV=test). */
   crashPoint?: (name: string) => void;
 }
@@ -73,16 +66,25 @@ export function createApp(deps: AppDeps): Express {
 
   const registry = createRegistry();
   registerHealthOpenApi(registry);
-  registerEchoOpenApi(registry);
   registerCodecOpenApi(registry);
-  registerNotificationsOpenApi(registry);
-  registerAppointmentsOpenApi(registry);
-  registerDossiersOpenApi(registry);
-  registerWebhookEndpointsOpenApi(registry);
+  for (const m of deps.modules) m.registerOpenApi(registry);
   const openapi = generateDocument(registry, config.api.publicUrl);
 
   // Public: health probes and the API description (it holds no data).
-  app.use(healthRouter(deps.readiness, logger));
+  const uiBase = `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/`;
+  const moduleDeps = {
+    prisma: deps.prisma,
+    logger,
+    temporal: deps.temporal,
+    starter: { client: deps.temporal, taskQueues: resolveTaskQueues(deps.modules, deps.taskQueues) },
+    webUiUrl: (id: string) => uiBase + encodeURIComponent(id),
+    crashPoint: deps.crashPoint,
+  };
+  const readiness = { ...deps.readiness, ...Object.assign({}, ...deps.modules.map((m) => m.enabled?.readiness(moduleDeps) ?? {})) };
+  for (const m of deps.modules) m.enabled?.metrics(deps.metrics.registry, moduleDeps);
+  const disabled = disabledModuleRouters(deps.modules);
+
+  app.use(healthRouter(readiness, logger, deps.modules));
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
@@ -90,17 +92,11 @@ export function createApp(deps: AppDeps): Express {
 
   // Vendor callbacks authenticate by signature (each router checks its own) and are never
   // rate limited: keep them above the limiters and API-key authentication below.
-  app.use(
-    '/v1/webhooks',
-    twilioWebhooksRouter({
-      prisma: deps.prisma,
-      temporal: deps.temporal,
-      logger,
-      authToken: deps.twilio.authToken,
-      publicBaseUrl: config.notifications.callbackBaseUrl,
-    }),
-  );
-  if (deps.webhooks) app.use('/v1/webhooks', deps.webhooks);
+  // A disabled module's callbacks refuse every request: nothing may act on a forged one.
+  for (const m of deps.modules) {
+    for (const { vendor, router } of m.enabled?.webhookRouters(moduleDeps) ?? []) app.use(`/v1/webhooks/${vendor}`, router);
+  }
+  app.use(disabled.webhooks);
 
   // Everything from here on is for Relay's own callers (API keys, signed-in operators) and
   // rate limited per address and per key.
@@ -114,23 +110,8 @@ export function createApp(deps: AppDeps): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  const uiBase = `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/`;
-  const webUiUrl = (id: string) => uiBase + encodeURIComponent(id);
-  const starter = { client: deps.temporal, taskQueues: resolveTaskQueues(deps.taskQueues) };
-  app.use(echoRouter({ starter, webUiUrl }));
-  app.use(notificationsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl }));
-  app.use(appointmentsRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl }));
-  app.use(dossiersRouter({ starter, prisma: deps.prisma, policy: config.notifications.policy, webUiUrl, crashPoint: deps.crashPoint }));
-  app.use(
-    webhookEndpointsRouter({
-      starter,
-      prisma: deps.prisma,
-      policy: config.notifications.policy,
-      logger,
-      allowInternalUrls: config.env !== 'production',
-      secrets: createSecretSealer(config.codec.keys),
-    }),
-  );
+  for (const m of deps.modules) for (const router of m.enabled?.routers(moduleDeps) ?? []) app.use(router);
+  app.use(disabled.routes);
 
   app.use((req) => {
     throw new NotFoundError(`No route ${req.method} ${req.path}`);

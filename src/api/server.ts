@@ -2,8 +2,10 @@ import 'dotenv/config';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../config';
 import { createPrismaClient } from '../db/prisma';
-import { loadTwilioConfig } from '../integrations/twilio/config';
 import { createLogger } from '../logger';
+import { RELAY_MODULES } from '../modules';
+import { loadModules } from '../modules/load';
+import { logModuleStates } from '../modules/log-states';
 import { createTemporalClient } from '../temporal/client';
 import { EncryptionCodec } from '../temporal/encryption-codec';
 import { createApp } from './app';
@@ -13,7 +15,9 @@ import { dependencyChecks } from './routes/health';
 /** API process entry point. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  const modules = loadModules(RELAY_MODULES, config);
   const logger = createLogger({ level: config.logLevel, name: 'relay-api' });
+  logModuleStates(logger, config, modules);
   const prisma = createPrismaClient(config.databaseUrl);
   const { client: temporal, connection } = createTemporalClient(config);
 
@@ -25,7 +29,7 @@ async function main(): Promise<void> {
     metrics: createApiMetrics(),
     readiness: dependencyChecks(prisma, connection),
     prisma,
-    twilio: loadTwilioConfig(),
+    modules,
     crashPoint: testCrashPoint(config.env),
   });
 

@@ -86,6 +86,13 @@ export interface DeliveryPolicy {
 /** Standard Webhooks' guidance: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (8 attempts over about 27.5 h). */
 export const WEBHOOK_SCHEDULE_MS: readonly number[] = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
 export const WEBHOOK_DISABLE_AFTER_MS = 5 * 24 * 3_600_000;
+
+/** What a failed webhook attempt tells the workflow's schedule (in the failure's details). */
+export interface WebhookAttemptDetails {
+  httpStatus?: number;
+  /** The receiver asked for this pause (`Retry-After` on 429/503). */
+  retryAfterMs?: number;
+}
 export const WEBHOOK_TIMEOUT_MS = 15_000;
 
 /**

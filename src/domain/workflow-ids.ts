@@ -27,3 +27,6 @@ export const WorkflowIds = {
 } as const;
 
 export const WORKFLOW_ID_PART = SAFE_PART;
+
+/** The number of a replay run (`notification-<id>~replay-<n>`); 0 for the original run. */
+export const replayNumber = (workflowId: string) => Number(/~replay-(\d+)$/.exec(workflowId)?.[1] ?? 0);

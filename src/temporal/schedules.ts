@@ -1,7 +1,7 @@
 import { type Client, ScheduleAlreadyRunning, type ScheduleOptions } from '@temporalio/client';
 
 /**
- * Relay's recurring work, declared in one place (`schedule-table.ts`) and reconciled at
+ * Relay's recurring work, declared by each integration module (`schedules`) and reconciled at
  * start. A schedule is Temporal's, not a cron of ours: it survives restarts, catches up
  * after downtime, and operators pause, trigger or backfill it in the Web UI.
  */

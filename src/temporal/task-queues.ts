@@ -1,15 +1,19 @@
+import type { LoadedModule } from '../modules/module';
+
 /**
- * One task queue per concern: each gets its own worker pool and limits (Exact Online's
- * and Twilio's budgets differ), so one slow vendor never starves the others.
+ * Task queue names by key (`core`, `notifications`, …), one per queue a module declares:
+ * each gets its own worker pool and limits (Exact Online's and Twilio's budgets differ), so
+ * one slow vendor never starves the others.
  */
-export const TaskQueue = {
-  core: 'relay-core',
-  exactOnline: 'relay-exact-online',
-  pms: 'relay-pms',
-  notifications: 'relay-notifications',
-} as const;
+export type TaskQueues = Readonly<Record<string, string>>;
 
-export type TaskQueues = Record<keyof typeof TaskQueue, string>;
+/** Production names of every module's queues, with overrides (tests run isolated workers on unique queues). */
+export const resolveTaskQueues = (modules: readonly Pick<LoadedModule, 'queues'>[], overrides: Partial<Record<string, string>> = {}): TaskQueues =>
+  Object.fromEntries(modules.flatMap((m) => m.queues.map((q) => [q.key, overrides[q.key] ?? q.name])));
 
-/** Production names, with overrides (tests run isolated workers on unique queues). */
-export const resolveTaskQueues = (overrides: Partial<TaskQueues> = {}): TaskQueues => ({ ...TaskQueue, ...overrides });
+/** The queue named `key`; a typo is a programming error, found by the first test that starts it. */
+export function taskQueueOf(queues: TaskQueues, key: string): string {
+  const name = queues[key];
+  if (!name) throw new Error(`no task queue "${key}" (known: ${Object.keys(queues).join(', ')})`);
+  return name;
+}

@@ -6,8 +6,11 @@ import { type AppDeps, createApp } from '../../src/api/app';
 import { createApiMetrics } from '../../src/api/metrics';
 import { type Config, loadConfig } from '../../src/config';
 import { createPrismaClient } from '../../src/db/prisma';
-import { createNotificationDeps } from '../../src/activities/notifications/create-deps';
-import { type TwilioConfig, loadTwilioConfig } from '../../src/integrations/twilio/config';
+import type { TwilioConfig } from '../../src/integrations/twilio/config';
+import { RELAY_MODULES } from '../../src/modules';
+import { loadModules } from '../../src/modules/load';
+import { type LoadedModule, type RelayModule, defineModule } from '../../src/modules/module';
+import { type NotificationSettings, loadNotificationSettings } from '../../src/modules/notifications/config';
 import type { TwilioSimulator } from '../../src/integrations/twilio/simulator';
 import { freePort } from '../../scripts/lib/temporal-dev-server';
 import { twilioEnv } from './notifications';
@@ -15,7 +18,7 @@ import { createLogger } from '../../src/logger';
 import { dependencyChecks } from '../../src/api/routes/health';
 import { createDataConverter } from '../../src/temporal/data-converter';
 import { EncryptionCodec } from '../../src/temporal/encryption-codec';
-import { TaskQueue, type TaskQueues } from '../../src/temporal/task-queues';
+import { type TaskQueues, resolveTaskQueues } from '../../src/temporal/task-queues';
 import { buildWorkflowBundle } from '../../src/temporal/workflow-bundle';
 import { createWorkers } from '../../src/temporal/workers';
 import type { PrismaClient } from '../../src/generated/prisma/client';
@@ -63,6 +66,10 @@ export interface RelayHarness {
   /** The core queue of this harness (all of `taskQueues` are unique to it). */
   taskQueue: string;
   taskQueues: TaskQueues;
+  /** The loaded modules, as the worker and the API see them. */
+  modules: LoadedModule[];
+  /** The notifications module's settings (policy, callback URL, Twilio). */
+  notifications: NotificationSettings;
   twilio: TwilioConfig;
   /** Resolves once the workers have stopped; see `stop`. */
   stop(): Promise<void>;
@@ -74,8 +81,25 @@ let bundle: Promise<{ code: string }> | undefined;
 export const workflowBundle = (): Promise<{ code: string }> => (bundle ??= buildWorkflowBundle().then(({ code }) => ({ code })));
 
 /** Unique names for every task queue, so a file's workers only see its own work. */
-export const uniqueTaskQueues = (): TaskQueues =>
-  Object.fromEntries(Object.entries(TaskQueue).map(([key, name]) => [key, `${name}-test-${randomUUID()}`])) as TaskQueues;
+export const uniqueTaskQueues = (modules: readonly Pick<LoadedModule, 'queues'>[] = loadedForNames): TaskQueues =>
+  Object.fromEntries(Object.entries(resolveTaskQueues(modules)).map(([key, name]) => [key, `${name}-test-${randomUUID()}`]));
+
+/** Queue names only (no settings are used): every module declares its queues whatever its configuration. */
+const loadedForNames = RELAY_MODULES.map((m) => m.load(testEnv(), testConfig()));
+
+/** A module of one queue hosting these activities, for tests that swap a queue's activities. */
+export function queueModule(key: string, activities: (deps: { prisma: PrismaClient }) => object): LoadedModule {
+  return defineModule<null>({ name: `test-${key}`, variables: [], config: () => ({ mode: 'live', settings: null }), queues: [{ key, name: `relay-${key}`, activities }] }).load(
+    testEnv(),
+    testConfig(),
+  );
+}
+
+/** The notifications module's settings in an environment (tests that start workflows by hand need its policy). */
+export function notificationSettings(env: NodeJS.ProcessEnv, config: Config): NotificationSettings {
+  const section = loadNotificationSettings(env, config);
+  return section.mode === 'live' ? section.settings : section.demo;
+}
 
 /**
  * A real Relay in-process: the API app, workers on a unique task queue, both talking to
@@ -89,6 +113,10 @@ export async function startRelay(
     twilio?: () => TwilioSimulator;
     /** Share another harness's task queues: a second set of workers, as a second worker process would be. */
     taskQueues?: TaskQueues;
+    /** Modules besides Relay's own (a fixture integration). */
+    extraModules?: readonly RelayModule[];
+    /** A bundle entry of its own (production's workflows plus a fixture's), under production's recipe. */
+    workflowsPath?: string;
   } = {},
 ): Promise<RelayHarness> {
   const callbackPort = options.twilio ? await freePort() : undefined;
@@ -104,7 +132,8 @@ export async function startRelay(
     ...options.env,
   };
   const config = testConfig(envOverrides);
-  const twilio = loadTwilioConfig(testEnv(envOverrides));
+  const modules = loadModules([...RELAY_MODULES, ...(options.extraModules ?? [])], config, testEnv(envOverrides));
+  const notifications = notificationSettings(testEnv(envOverrides), config);
   const dataConverter = createDataConverter(config.codec.keys);
   const env = await TestWorkflowEnvironment.createFromExistingServer({
     address: config.temporal.address,
@@ -112,7 +141,7 @@ export async function startRelay(
     client: { dataConverter },
   });
   const prisma = createPrismaClient(config.databaseUrl);
-  const taskQueues = options.taskQueues ?? uniqueTaskQueues();
+  const taskQueues = options.taskQueues ?? uniqueTaskQueues(modules);
 
   let workers: Worker[] = [];
   let running: Promise<unknown> = Promise.resolve();
@@ -122,20 +151,18 @@ export async function startRelay(
       namespace: config.temporal.namespace,
       // As src/worker.ts: only workers are strict, clients stay lenient.
       dataConverter: createDataConverter(config.codec.keys, { strict: config.codec.strictPayloads }),
-      deps: {
-        prisma,
-        notifications: options.twilio
-          ? createNotificationDeps({ prisma, logger: silentLogger, twilio, callbackBaseUrl: config.notifications.callbackBaseUrl, encryptionKeys: config.codec.keys })
-          : undefined,
-      },
+      modules,
+      deps: { prisma, logger: silentLogger },
+      // Without a simulator nothing could be sent: the notifications queue is not served.
+      only: options.twilio ? undefined : modules.flatMap((m) => m.queues.map((q) => q.key)).filter((key) => key !== 'notifications'),
       shutdownGraceMs: 1_000,
-      workflowBundle: await workflowBundle(),
+      workflowBundle: options.workflowsPath ? { code: (await buildWorkflowBundle(undefined, options.workflowsPath)).code } : await workflowBundle(),
       taskQueues,
     });
     running = Promise.all(workers.map((w) => w.run()));
   }
 
-  const parts = { config, env, prisma, taskQueue: taskQueues.core, taskQueues, twilio };
+  const parts = { config, env, prisma, taskQueue: taskQueues.core!, taskQueues, modules, notifications, twilio: notifications.twilio };
   const app = appWith(parts, {});
   const server = callbackPort ? app.listen(callbackPort, '127.0.0.1') : undefined;
   return {
@@ -167,7 +194,7 @@ export function useRelay(options?: Parameters<typeof startRelay>[0]): () => Rela
   };
 }
 
-type HarnessParts = Pick<RelayHarness, 'config' | 'env' | 'prisma' | 'taskQueues' | 'twilio'>;
+type HarnessParts = Pick<RelayHarness, 'config' | 'env' | 'prisma' | 'taskQueues' | 'modules'>;
 
 /** The app as production wires it, on the harness's resources; `overrides` swap parts (a dead database, a log sink). */
 export function appWith(relay: HarnessParts, overrides: Partial<AppDeps>): Express {
@@ -179,7 +206,7 @@ export function appWith(relay: HarnessParts, overrides: Partial<AppDeps>): Expre
     metrics: createApiMetrics(),
     readiness: dependencyChecks(relay.prisma, relay.env.connection),
     prisma: relay.prisma,
-    twilio: relay.twilio,
+    modules: relay.modules,
     taskQueues: relay.taskQueues,
     ...overrides,
   });

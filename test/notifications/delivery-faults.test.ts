@@ -56,7 +56,7 @@ describe('notifications: vendor errors, retries and receipts', () => {
     const key = uniqueId('21211');
     // Past the API's own validation (a workflow-started message): Twilio refuses the number.
     await acceptNotification(
-      { client: relay().env.client, taskQueues: relay().taskQueues, prisma: relay().prisma, policy: relay().config.notifications.policy },
+      { client: relay().env.client, taskQueues: relay().taskQueues, prisma: relay().prisma, policy: relay().notifications.policy },
       { id: key, channel: 'sms', recipient: '+1', body: 'nobody', requestedBy: 'test' },
     );
     const failed = await waitForNotification(relay(), key, 'failed');
@@ -94,7 +94,7 @@ describe('notifications: vendor errors, retries and receipts', () => {
         client: relay().env.client,
         taskQueues: relay().taskQueues,
         prisma: relay().prisma,
-        policy: { ...relay().config.notifications.policy, initialIntervalMs: 200, maximumIntervalMs: 400, giveUpAfterMs: 2_000 },
+        policy: { ...relay().notifications.policy, initialIntervalMs: 200, maximumIntervalMs: 400, giveUpAfterMs: 2_000 },
       },
       { id: key, channel: 'sms', recipient: phone(), body: 'never', requestedBy: 'test' },
     );
@@ -135,7 +135,7 @@ describe('notifications: vendor errors, retries and receipts', () => {
   });
 
   describe('status callbacks', () => {
-    const callbackUrl = (id: string) => `${relay().config.notifications.callbackBaseUrl}/v1/webhooks/twilio/status?notification=${id}`;
+    const callbackUrl = (id: string) => `${relay().notifications.callbackBaseUrl}/v1/webhooks/twilio/status?notification=${id}`;
     const signed = (id: string, params: Record<string, string>, token = sim().authToken) =>
       request(relay().app)
         .post(`/v1/webhooks/twilio/status?notification=${id}`)

@@ -1,4 +1,4 @@
-import { acceptNotificationRow, beginSendAttempt, newNotificationRow, sidsClaimedByOthers } from '../../src/activities/notifications/notification-log';
+import { acceptNotificationRow, beginSendAttempt, newNotificationRow, sidsClaimedByOthers } from '../../src/db/notifications/notification-log';
 import { createPrismaClient } from '../../src/db/prisma';
 import type { NotificationRequest } from '../../src/domain/notifications';
 import { WorkflowIds } from '../../src/domain/workflow-ids';

@@ -6,7 +6,7 @@ import {
   finishSend,
   sendWindow,
   takeSendSlot,
-} from '../../src/activities/notifications/sender-rate';
+} from '../../src/db/notifications/sender-rate';
 import { createPrismaClient } from '../../src/db/prisma';
 import { uniqueId } from '../helpers/relay';
 

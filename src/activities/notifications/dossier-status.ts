@@ -1,84 +1,35 @@
-import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import { DOSSIER_STATUS_CHANGED_EVENT, type DossierStatusRequest, type DossierSubscriberTarget, type RecordedDossierChange, SUBSCRIBER_ID_LENGTH } from '../../domain/dossiers';
+import { ConcurrentChangeError, type RecordDossierChangeInput, recordDossierChangeOnce, subscriberId } from '../../db/notifications/dossiers';
+import { subscribedEndpointIds } from '../../db/notifications/webhook-endpoints';
+import { DOSSIER_STATUS_CHANGED_EVENT, type DossierSubscriberTarget, type RecordedDossierChange } from '../../domain/dossiers';
 import { FailureType } from '../../domain/failure-types';
-import { Prisma, type PrismaClient } from '../../generated/prisma/client';
-import { listWebhookEndpointsFor } from './webhook-delivery';
+import { ConflictError, NotFoundError } from '../../errors';
+import type { PrismaClient } from '../../generated/prisma/client';
 
-export type RecordDossierChangeInput = Omit<DossierStatusRequest, 'note'>;
-
-export type SubscriberSpec = { channel: 'sms' | 'whatsapp'; recipient: string } | { channel: 'webhook'; endpointId: string };
+export type { RecordDossierChangeInput } from '../../db/notifications/dossiers';
 
 /**
- * A subscriber's id derives from what it is: the same entry in a later PUT keeps its id, an
- * endpoint subscribed to the event gets the id it would have on the dossier (one message,
- * not two), and notification ids (hence workflow ids, which are not encrypted) never carry
- * a phone number.
- */
-export function subscriberId(dossierId: string, s: SubscriberSpec): string {
-  const target = s.channel === 'webhook' ? s.endpointId : s.recipient;
-  return createHash('sha256').update(`${dossierId}\n${s.channel}\n${target}`).digest('hex').slice(0, SUBSCRIBER_ID_LENGTH);
-}
-
-/**
- * The dossier status workflow's first step: records the change in PostgreSQL exactly once.
- * The change row's id is the client's change id, so a retried activity (or a second run of
- * the workflow) finds it and returns what was recorded instead of writing again. The
- * dossier row is locked for the transaction: concurrent changes of one dossier commit one
- * after another, and each records the status the previous one left as `previousStatus`.
+ * The dossier status workflow's first step: records the change in PostgreSQL exactly once
+ * (a retried activity, or a second run, gets what was recorded) and lists who hears of it.
  */
 export async function recordDossierStatusChange(prisma: PrismaClient, input: RecordDossierChangeInput): Promise<RecordedDossierChange> {
-  const recorded = await recordOnce(prisma, input);
+  const recorded = await recordOrFail(prisma, input);
   // Endpoints subscribed to the event hear about every dossier, besides those listed on this one.
   const listed = new Set(recorded.subscribers.map((s) => s.id));
-  const bySubscription = (await listWebhookEndpointsFor(prisma, DOSSIER_STATUS_CHANGED_EVENT))
+  const bySubscription = (await subscribedEndpointIds(prisma, DOSSIER_STATUS_CHANGED_EVENT))
     .map((endpointId): DossierSubscriberTarget => ({ id: subscriberId(input.dossierId, { channel: 'webhook', endpointId }), channel: 'webhook', endpointId }))
     .filter((s) => !listed.has(s.id));
   return { ...recorded, subscribers: [...recorded.subscribers, ...bySubscription] };
 }
 
-async function recordOnce(prisma: PrismaClient, input: RecordDossierChangeInput): Promise<RecordedDossierChange> {
+async function recordOrFail(prisma: PrismaClient, input: RecordDossierChangeInput): Promise<RecordedDossierChange> {
   try {
-    return await prisma.$transaction(
-      async (tx) => {
-        const [dossier] = await tx.$queryRaw<{ status: string }[]>`SELECT status FROM dossier WHERE id = ${input.dossierId} FOR UPDATE`;
-        if (!dossier) throw ApplicationFailure.nonRetryable(`No dossier ${input.dossierId}`, FailureType.NotFound);
-
-        let change = await tx.dossierStatusChange.findUnique({ where: { id: input.changeId } });
-        const alreadyRecorded = change !== null;
-        if (change && (change.dossierId !== input.dossierId || change.status !== input.status)) {
-          throw ApplicationFailure.nonRetryable(`Change id ${input.changeId} was already used for another status change`, FailureType.Conflict);
-        }
-        if (!change) {
-          change = await tx.dossierStatusChange.create({
-            data: { id: input.changeId, dossierId: input.dossierId, status: input.status, previousStatus: dossier.status, requestedBy: input.requestedBy },
-          });
-          await tx.dossier.update({ where: { id: input.dossierId }, data: { status: input.status } });
-        }
-        const subscribers = await tx.dossierSubscriber.findMany({ where: { dossierId: input.dossierId }, orderBy: { id: 'asc' } });
-        return {
-          changeId: change.id,
-          status: change.status,
-          previousStatus: change.previousStatus,
-          changedAt: change.createdAt.toISOString(),
-          alreadyRecorded,
-          subscribers: subscribers.flatMap(toTarget),
-        };
-      },
-      // Waiting for the dossier's row lock counts towards the timeout: leave room for a queue of changes.
-      { maxWait: 10_000, timeout: 20_000 },
-    );
+    return await recordDossierChangeOnce(prisma, input);
   } catch (err) {
-    // The same change id inserted concurrently for another dossier: the retry reads that row and reports the conflict.
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-      throw ApplicationFailure.retryable(`Change id ${input.changeId} was inserted concurrently`, 'ConcurrentChange');
-    }
+    if (err instanceof NotFoundError) throw ApplicationFailure.nonRetryable(err.message, FailureType.NotFound);
+    if (err instanceof ConflictError) throw ApplicationFailure.nonRetryable(err.message, FailureType.Conflict);
+    // The retry reads the row the concurrent insert wrote and reports the conflict.
+    if (err instanceof ConcurrentChangeError) throw ApplicationFailure.retryable(err.message, 'ConcurrentChange');
     throw err;
   }
-}
-
-function toTarget(row: { id: string; channel: string; recipient: string | null; endpointId: string | null }): DossierSubscriberTarget[] {
-  if (row.channel === 'webhook' && row.endpointId) return [{ id: row.id, channel: 'webhook', endpointId: row.endpointId }];
-  if ((row.channel === 'sms' || row.channel === 'whatsapp') && row.recipient) return [{ id: row.id, channel: row.channel, recipient: row.recipient }];
-  return [];
 }

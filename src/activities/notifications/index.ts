@@ -1,9 +1,9 @@
 import type { NotificationDeps } from './deps';
 import { type RecordDossierChangeInput, recordDossierStatusChange } from './dossier-status';
-import { type StatusChange, advanceStatus } from './notification-log';
-import { purgeNotifications } from './purge';
+import { type StatusChange, advanceStatus } from '../../db/notifications/notification-log';
+import { purgeNotifications } from '../../db/notifications/purge';
 import { type TwilioSendInput, sendTwilioMessage } from './twilio-send';
-import { type WebhookDeliveryInput, deliverWebhook, listWebhookEndpointsFor } from './webhook-delivery';
+import { type WebhookDeliveryInput, deliverWebhook } from './webhook-delivery';
 
 export type { NotificationDeps } from './deps';
 
@@ -18,7 +18,5 @@ export function createNotificationActivities(deps: NotificationDeps) {
     recordDossierStatusChange: (input: RecordDossierChangeInput) => recordDossierStatusChange(deps.prisma, input),
     /** One signed webhook delivery attempt; the workflow owns the retry schedule. */
     deliverWebhook: (input: WebhookDeliveryInput) => deliverWebhook(deps, input),
-    /** Ids of the active endpoints subscribed to an event, for workflows that fan out one notification per endpoint. */
-    listWebhookEndpointsFor: (event: string) => listWebhookEndpointsFor(deps.prisma, event),
   };
 }

@@ -3,10 +3,10 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../../domain/failure-types';
 import type { NotificationRequest, NotificationStatus } from '../../domain/notifications';
 import { WorkflowIds } from '../../domain/workflow-ids';
-import { consentKey, recordConsent } from './consent';
+import { consentKey, recordConsent } from '../../db/notifications/consent';
 import type { NotificationDeps, Sender } from './deps';
-import { advanceStatus, beginSendAttempt, recordSent, sidsClaimedByOthers } from './notification-log';
-import { COLD_CLIENT_AFTER_MS, type SlotAnswer, type SlotRequest, finishSend, releaseSend, takeSendSlot } from './sender-rate';
+import { advanceStatus, beginSendAttempt, recordSent, sidsClaimedByOthers } from '../../db/notifications/notification-log';
+import { COLD_CLIENT_AFTER_MS, type SlotAnswer, type SlotRequest, finishSend, releaseSend, takeSendSlot } from '../../db/notifications/sender-rate';
 
 export interface TwilioSendInput {
   request: NotificationRequest;

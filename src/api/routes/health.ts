@@ -3,6 +3,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Connection } from '@temporalio/client';
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { Logger } from '../../logger';
+import type { LoadedModule } from '../../modules/module';
 import { z } from '../openapi';
 
 /** A dependency probe resolves when the dependency answers and rejects otherwise. */
@@ -22,10 +23,15 @@ const Readiness = z
   .object({
     status: z.enum(['ready', 'unavailable']),
     checks: z.record(z.string(), z.enum(['ok', 'down'])),
+    integrations: z.record(z.string(), z.enum(['live', 'demo', 'disabled'])).openapi({
+      description: 'Each integration module: live (credentials), demo (local simulators) or disabled (no credentials in production)',
+    }),
   })
   .openapi('Readiness');
 
-export function healthRouter(checks: ReadinessChecks, logger: Logger): Router {
+/** A disabled integration does not make Relay unready: it is reported, and its routes answer 503. */
+export function healthRouter(checks: ReadinessChecks, logger: Logger, modules: readonly Pick<LoadedModule, 'name' | 'state'>[] = []): Router {
+  const integrations = Object.fromEntries(modules.map((m) => [m.name, m.state.mode]));
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -43,7 +49,7 @@ export function healthRouter(checks: ReadinessChecks, logger: Logger): Router {
       }),
     );
     const ready = results.every(([, state]) => state === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(results) });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(results), integrations });
   });
   return router;
 }
@@ -66,7 +72,7 @@ export function registerHealthOpenApi(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
     path: '/readyz',
-    summary: 'Readiness: PostgreSQL and Temporal answer',
+    summary: 'Readiness: PostgreSQL and Temporal answer; which integrations are live, demo or disabled',
     responses: {
       200: { description: 'Ready', content: { 'application/json': { schema: Readiness } } },
       503: { description: 'A dependency is down', content: { 'application/json': { schema: Readiness } } },

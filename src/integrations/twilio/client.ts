@@ -21,7 +21,6 @@ import {
 export type { CreateMessageInput, TwilioMessage } from './mapping';
 
 const API_VERSION = '2010-04-01';
-const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 
 export interface ListMessagesQuery {
   to?: string;
@@ -30,8 +29,6 @@ export interface ListMessagesQuery {
   dateSentAfter?: Date;
   /** Per page; Twilio allows up to 1000 (default 50). */
   pageSize?: number;
-  /** Stop after this many messages. Default: every page. */
-  limit?: number;
 }
 
 export interface FindSentMessageQuery {
@@ -116,17 +113,8 @@ export class TwilioClient {
     return this.read('POST', this.messagesPath, res.status, () => toTwilioMessage(res.body), FailureType.VendorOutcomeUnknown);
   }
 
-  async fetchMessage(sid: string, signal?: AbortSignal): Promise<TwilioMessage> {
-    if (!MESSAGE_SID.test(sid)) {
-      throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: 'not a Twilio message SID', nonRetryable: true });
-    }
-    const path = `/${API_VERSION}/Accounts/${this.accountSid}/Messages/${sid}.json`;
-    const res = await this.http.request({ path, signal });
-    return this.read('GET', path, res.status, () => toTwilioMessage(res.body));
-  }
-
   /** Messages newest first, page by page, following Twilio's `next_page_uri`. */
-  async *messagePages(query: Omit<ListMessagesQuery, 'limit'>, signal?: AbortSignal): AsyncGenerator<TwilioMessage[]> {
+  async *messagePages(query: ListMessagesQuery, signal?: AbortSignal): AsyncGenerator<TwilioMessage[]> {
     let path: string | null = this.messagesPath;
     let params: Record<string, string | number | undefined> | undefined = {
       To: query.to,
@@ -143,16 +131,6 @@ export class TwilioClient {
       path = page.nextPageUri;
       params = undefined;
     }
-  }
-
-  async listMessages(query: ListMessagesQuery = {}, signal?: AbortSignal): Promise<TwilioMessage[]> {
-    const out: TwilioMessage[] = [];
-    const limit = query.limit ?? Infinity;
-    for await (const page of this.messagePages(query, signal)) {
-      out.push(...page.slice(0, limit - out.length));
-      if (out.length >= limit) break;
-    }
-    return out;
   }
 
   /**

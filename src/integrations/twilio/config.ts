@@ -37,6 +37,8 @@ export interface TwilioDemoConfig extends TwilioConfigBase {
   mode: 'demo';
   /** Port of the local simulator that `npm start` runs (TWILIO_SIMULATOR_PORT). */
   simulatorPort: number;
+  /** The simulator runs elsewhere (TWILIO_SIMULATOR_URL, e.g. a container): `npm start` does not start one. */
+  simulatorExternal: boolean;
 }
 
 export type TwilioConfig = TwilioLiveConfig | TwilioDemoConfig;
@@ -68,10 +70,11 @@ const LIVE_VARIABLES = [
   'TWILIO_BASE_URL',
   'TWILIO_SENDERS',
 ] as const;
-const REQUIRED_LIVE = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_SENDERS'] as const;
+/** What a live Twilio account needs; without any credential Relay runs demo mode (development) or disables notifications (production). */
+export const TWILIO_REQUIRED_LIVE = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_SENDERS'] as const;
 
 /** Every variable this section reads, for documentation checks (`.env.example`). */
-export const TWILIO_CONFIG_VARIABLES = [...LIVE_VARIABLES, 'TWILIO_TIMEOUT_MS', 'TWILIO_SIMULATOR_PORT'] as const;
+export const TWILIO_CONFIG_VARIABLES = [...LIVE_VARIABLES, 'TWILIO_TIMEOUT_MS', 'TWILIO_SIMULATOR_PORT', 'TWILIO_SIMULATOR_URL'] as const;
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 /** Alphanumeric sender ID (1-11 characters, at least one letter) or a short code. */
@@ -125,6 +128,11 @@ const schema = z.object({
   TWILIO_SENDERS: senders.optional(),
   TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(TWILIO_DEFAULT_TIMEOUT_MS),
   TWILIO_SIMULATOR_PORT: z.coerce.number().int().min(1).max(65_535).default(TWILIO_DEMO.port),
+  /** Demo mode: where the simulator listens when it is not `npm start`'s (e.g. another container). */
+  TWILIO_SIMULATOR_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
 });
 
 /**
@@ -139,7 +147,7 @@ export function loadTwilioConfig(env: NodeJS.ProcessEnv = process.env): TwilioCo
   const parsed = schema.safeParse(cleaned);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   const present = LIVE_VARIABLES.filter((name) => cleaned[name] !== undefined);
-  const missing = REQUIRED_LIVE.filter((name) => cleaned[name] === undefined);
+  const missing = TWILIO_REQUIRED_LIVE.filter((name) => cleaned[name] === undefined);
   if (present.length > 0 && missing.length > 0)
     problems.push(
       `Twilio is partly configured (${present.join(', ')} set): also set ${missing.join(', ')}, or unset every TWILIO_* credential to use the local simulator`,
@@ -152,13 +160,14 @@ export function loadTwilioConfig(env: NodeJS.ProcessEnv = process.env): TwilioCo
   if (present.length === 0) {
     return {
       mode: 'demo',
-      baseUrl: `http://127.0.0.1:${raw.TWILIO_SIMULATOR_PORT}`,
+      baseUrl: raw.TWILIO_SIMULATOR_URL ?? `http://127.0.0.1:${raw.TWILIO_SIMULATOR_PORT}`,
       accountSid: TWILIO_DEMO.accountSid,
       auth: { username: TWILIO_DEMO.accountSid, password: TWILIO_DEMO.authToken },
       authToken: TWILIO_DEMO.authToken,
       senders: TWILIO_DEMO.senders.map((s) => ({ ...s })),
       timeoutMs: raw.TWILIO_TIMEOUT_MS,
       simulatorPort: raw.TWILIO_SIMULATOR_PORT,
+      simulatorExternal: raw.TWILIO_SIMULATOR_URL !== undefined,
     };
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
-import { isOptedOut } from '../../activities/notifications/consent';
+import { isOptedOut } from '../../db/notifications/consent';
 import type { AppointmentMessage, AppointmentPlan, AppointmentState } from '../../domain/appointments';
 import type { DeliveryPolicy } from '../../domain/notifications';
 import { BusinessStatus, relaySearchAttributes } from '../../domain/search-attributes';
@@ -11,6 +11,7 @@ import type { PrismaClient } from '../../generated/prisma/client';
 import { type ReminderOffset, computeReminderTimes } from '../../scheduling/reminder-times';
 import { appointmentWorkflow } from '../../workflows/notifications/appointment';
 import { appointmentStateQuery, cancelAppointmentUpdate, scheduleAppointmentUpdate } from '../../workflows/notifications/appointment-definitions';
+import { taskQueueOf } from '../task-queues';
 import type { StarterContext } from './context';
 import { resendDroppedUpdate } from './resend-dropped-update';
 
@@ -84,7 +85,7 @@ export async function scheduleAppointment(
   const startWorkflowOperation = () =>
     new WithStartWorkflowOperation(appointmentWorkflow, {
       workflowId,
-      taskQueue: ctx.taskQueues.notifications,
+      taskQueue: taskQueueOf(ctx.taskQueues, 'notifications'),
       args: [{ appointmentId, maxChangesPerRun: ctx.maxChangesPerRun }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       typedSearchAttributes: relaySearchAttributes({

@@ -8,6 +8,7 @@ import { WorkflowIds } from '../../domain/workflow-ids';
 import { ConflictError, NotFoundError } from '../../errors';
 import type { DossierStatusChange, PrismaClient } from '../../generated/prisma/client';
 import { dossierStatusWorkflow } from '../../workflows/notifications/dossier-status';
+import { taskQueueOf } from '../task-queues';
 import type { StarterContext } from './context';
 
 export interface DossierStatusStarterContext extends StarterContext {
@@ -47,7 +48,7 @@ export async function acceptDossierStatusChange(ctx: DossierStatusStarterContext
   const fingerprint = changeFingerprint(change);
   try {
     await ctx.client.workflow.start(dossierStatusWorkflow, {
-      taskQueue: ctx.taskQueues.notifications,
+      taskQueue: taskQueueOf(ctx.taskQueues, 'notifications'),
       workflowId,
       args: [{ change, policy: ctx.policy }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,

@@ -4,6 +4,7 @@ import { BusinessStatus, relaySearchAttributes } from '../../domain/search-attri
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { ConflictError } from '../../errors';
 import { type EchoInput, echoWorkflow } from '../../workflows/echo';
+import { taskQueueOf } from '../task-queues';
 import type { StarterContext } from './context';
 
 /**
@@ -14,7 +15,7 @@ export async function startEcho(ctx: StarterContext, id: string, input: EchoInpu
   const workflowId = WorkflowIds.echo(id);
   try {
     const handle = await ctx.client.workflow.start(echoWorkflow, {
-      taskQueue: ctx.taskQueues.core,
+      taskQueue: taskQueueOf(ctx.taskQueues, 'core'),
       workflowId,
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

@@ -1,11 +1,12 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { consentKey } from '../../activities/notifications/consent';
-import { acceptNotificationRow, newNotificationRow, requestHash } from '../../activities/notifications/notification-log';
+import { consentKey } from '../../db/notifications/consent';
+import { acceptNotificationRow, newNotificationRow, requestHash } from '../../db/notifications/notification-log';
 import { type DeliveryPolicy, type NotificationRequest, notificationSearchAttributes } from '../../domain/notifications';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { ConflictError, UnprocessableError } from '../../errors';
 import type { Notification, PrismaClient } from '../../generated/prisma/client';
 import { notificationWorkflow } from '../../workflows/notifications/notification';
+import { taskQueueOf } from '../task-queues';
 import type { StarterContext } from './context';
 
 export interface NotificationStarterContext extends StarterContext {
@@ -60,7 +61,7 @@ export async function acceptNotification(ctx: NotificationStarterContext, reques
  */
 export async function startNotificationRun(ctx: Omit<NotificationStarterContext, 'prisma'>, request: NotificationRequest, workflowId: string): Promise<void> {
   await ctx.client.workflow.start(notificationWorkflow, {
-    taskQueue: ctx.taskQueues.notifications,
+    taskQueue: taskQueueOf(ctx.taskQueues, 'notifications'),
     workflowId,
     args: [{ request, policy: ctx.policy }],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,

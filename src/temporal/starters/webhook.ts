@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { replayNumber, listWebhookEndpointsFor } from '../../activities/notifications/webhook-delivery';
+import { subscribedEndpointIds } from '../../db/notifications/webhook-endpoints';
 import type { NotificationRequest } from '../../domain/notifications';
 import { webhookNotificationId } from '../../domain/notifications';
-import { WorkflowIds } from '../../domain/workflow-ids';
+import { WorkflowIds, replayNumber } from '../../domain/workflow-ids';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../errors';
 import type { Notification } from '../../generated/prisma/client';
 import { type Accepted, type NotificationStarterContext, acceptNotification, startNotificationRun } from './notification';
@@ -23,7 +23,7 @@ export interface WebhookEvent {
 
 /** One webhook notification per active endpoint subscribed to the event. */
 export async function notifyWebhookSubscribers(ctx: NotificationStarterContext, e: WebhookEvent): Promise<Accepted[]> {
-  const endpointIds = await listWebhookEndpointsFor(ctx.prisma, e.event);
+  const endpointIds = await subscribedEndpointIds(ctx.prisma, e.event);
   const accepted: Accepted[] = [];
   for (const endpointId of endpointIds) {
     accepted.push(

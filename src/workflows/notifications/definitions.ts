@@ -14,7 +14,6 @@ export const cancelNotificationUpdate = defineUpdate<NotificationOutcome, [{ by:
 
 export interface NotificationState {
   status: NotificationStatus;
-  attemptStartedAt?: string;
   vendorMessageId?: string;
 }
 

@@ -1,6 +1,5 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { createNotificationActivities } from '../../activities/notifications';
-import type { WebhookAttemptDetails } from '../../activities/notifications/webhook-delivery';
 import { FailureType, isNonRetryableFailureType } from '../../domain/failure-types';
 import {
   type DeliveryPolicy,
@@ -8,6 +7,7 @@ import {
   WEBHOOK_DISABLE_AFTER_MS,
   WEBHOOK_SCHEDULE_MS,
   WEBHOOK_TIMEOUT_MS,
+  type WebhookAttemptDetails,
 } from '../../domain/notifications';
 import { RelayAttempts } from '../../domain/search-attributes';
 import { setBusinessStatus } from '../shared/business-status';
@@ -39,11 +39,10 @@ export async function deliverWebhookOnSchedule(request: NotificationRequest, pol
     retry: { maximumAttempts: 1 },
   });
 
-  const firstAttemptAt = Date.now();
   for (let attempt = 1; ; attempt++) {
     upsertSearchAttributes([{ key: RelayAttempts, value: attempt }]);
     try {
-      const result = await deliverWebhook({ request, firstAttemptAt, attempt, timeoutMs, disableAfterMs: policy.webhookDisableAfterMs ?? WEBHOOK_DISABLE_AFTER_MS });
+      const result = await deliverWebhook({ request, attempt, timeoutMs, disableAfterMs: policy.webhookDisableAfterMs ?? WEBHOOK_DISABLE_AFTER_MS });
       return { status: result.status };
     } catch (err) {
       if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Router } from 'express';
-import { recordConsent } from '../../../activities/notifications/consent';
+import { recordConsent } from '../../../db/notifications/consent';
 import type { DeliveryPolicy } from '../../../domain/notifications';
 import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../domain/phone-numbers';
 import { ConflictError, NotFoundError } from '../../../errors';
@@ -10,6 +10,7 @@ import { acceptNotification } from '../../../temporal/starters/notification';
 import { resendDroppedUpdate } from '../../../temporal/starters/resend-dropped-update';
 import { cancelNotificationUpdate } from '../../../workflows/notifications/definitions';
 import { principalOf, requireRole } from '../../auth';
+import { requestProblem } from '../../request-problem';
 import { validated } from '../../validate';
 import { consentBody, encodeCursor, ListNotificationsQuery, NotificationParams, sendNotificationBody } from './schemas';
 import { notificationView } from './view';
@@ -21,6 +22,10 @@ export interface NotificationRouteDeps {
   webUiUrl: (workflowId: string) => string;
   /** Region of recipients written as national numbers (PHONE_DEFAULT_REGION); default NL. */
   phoneRegion?: PhoneRegion;
+  /** Twilio's configured senders: a `sender` must be one of them. */
+  senders: ReadonlyArray<{ channel: 'sms' | 'whatsapp'; address: string }>;
+  /** Latest `sendAt` accepted, as a distance from now (NOTIFY_MAX_SCHEDULE_AHEAD_DAYS). */
+  maxScheduleAheadMs: number;
 }
 
 /** Sending, reading and cancelling notifications; consent changes. */
@@ -35,6 +40,8 @@ export function notificationsRouter(deps: NotificationRouteDeps): Router {
     requireRole('service'),
     validated({ body: SendNotificationBody }, async ({ body }, _req, res) => {
       const { idempotencyKey, ...message } = body;
+      checkSchedulable(message.sendAt, deps.maxScheduleAheadMs);
+      if (message.channel !== 'webhook' && message.sender !== undefined) checkSender(deps.senders, message.channel, message.sender);
       const { notification, created } = await acceptNotification(
         { ...deps.starter, prisma: deps.prisma, policy: deps.policy },
         { id: idempotencyKey, ...message, requestedBy: principalOf(res).name },
@@ -106,4 +113,22 @@ export function notificationsRouter(deps: NotificationRouteDeps): Router {
   );
 
   return router;
+}
+
+/** A `sendAt` further out than the configured horizon is a mistake (year 9999), not a plan. */
+export function checkSchedulable(at: string | undefined, maxAheadMs: number, field = 'sendAt'): void {
+  if (at === undefined) return;
+  if (Date.parse(at) > Date.now() + maxAheadMs) {
+    const days = Math.round(maxAheadMs / 86_400_000);
+    throw requestProblem('body', field, `is more than ${days} days ahead; Relay schedules at most ${days} days ahead (NOTIFY_MAX_SCHEDULE_AHEAD_DAYS)`);
+  }
+}
+
+/** An unknown sender is refused here, naming the configured ones, rather than failing later in the workflow. */
+export function checkSender(senders: NotificationRouteDeps['senders'], channel: 'sms' | 'whatsapp', sender: string): void {
+  const bare = (address: string) => address.replace(/^whatsapp:/, '');
+  const mine = senders.filter((s) => s.channel === channel);
+  if (mine.some((s) => bare(s.address) === bare(sender))) return;
+  const known = mine.map((s) => bare(s.address)).join(', ') || 'none';
+  throw requestProblem('body', 'sender', `is not a configured ${channel} sender (configured: ${known})`);
 }

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router, type Request } from 'express';
-import { recordConsent } from '../../../activities/notifications/consent';
-import { advanceStatus, applyFinalReceipt } from '../../../activities/notifications/notification-log';
+import { recordConsent } from '../../../db/notifications/consent';
+import { advanceStatus, applyFinalReceipt } from '../../../db/notifications/notification-log';
 import { fromTwilioStatus, isFinalStatus } from '../../../domain/notifications';
 import { WORKFLOW_ID_PART } from '../../../domain/workflow-ids';
 import type { PrismaClient } from '../../../generated/prisma/client';
@@ -27,7 +27,7 @@ const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUI
 const OPT_IN = new Set(['START', 'YES', 'UNSTOP']);
 
 /**
- * Twilio's callbacks, mounted under /v1/webhooks: authenticated by X-Twilio-Signature (no
+ * Twilio's callbacks, mounted at /v1/webhooks/twilio: authenticated by X-Twilio-Signature (no
  * API key, no rate limit — Twilio retries a callback only once). Small form bodies only.
  */
 export function twilioWebhooksRouter(deps: TwilioWebhookDeps): Router {
@@ -39,7 +39,7 @@ export function twilioWebhooksRouter(deps: TwilioWebhookDeps): Router {
     }
   };
 
-  router.post('/twilio/status', ...formBody(64 * 1024), async (req, res) => {
+  router.post('/status', ...formBody(64 * 1024), async (req, res) => {
     verify(req);
     const notificationId = typeof req.query.notification === 'string' ? req.query.notification : '';
     const parsed = twilioStatusCallbackParams.safeParse(req.body);
@@ -78,7 +78,7 @@ export function twilioWebhooksRouter(deps: TwilioWebhookDeps): Router {
     res.status(204).end();
   });
 
-  router.post('/twilio/inbound', ...formBody(64 * 1024), async (req, res) => {
+  router.post('/inbound', ...formBody(64 * 1024), async (req, res) => {
     verify(req);
     const from = typeof req.body.From === 'string' ? req.body.From : '';
     const word = typeof req.body.Body === 'string' ? req.body.Body.trim().toUpperCase() : '';

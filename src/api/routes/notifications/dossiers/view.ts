@@ -1,7 +1,7 @@
-import { SUBSCRIBER_ID_LENGTH, dossierNotificationId } from '../../../domain/dossiers';
-import type { Dossier, DossierStatusChange, DossierSubscriber, Notification } from '../../../generated/prisma/client';
-import type { z } from '../../openapi';
-import { maskRecipient } from '../notifications/view';
+import { SUBSCRIBER_ID_LENGTH, dossierNotificationId } from '../../../../domain/dossiers';
+import type { Dossier, DossierStatusChange, DossierSubscriber, Notification } from '../../../../generated/prisma/client';
+import type { z } from '../../../openapi';
+import { maskRecipient } from '../view';
 import type { ChangeSummary, ChangeView, DossierView, SubscriberView } from './schemas';
 
 export const changeUrl = (dossierId: string, changeId: string) =>

@@ -1,7 +1,7 @@
-import type { AppointmentState } from '../../../domain/appointments';
-import { WorkflowIds } from '../../../domain/workflow-ids';
-import type { z } from '../../openapi';
-import { maskRecipient } from '../notifications/view';
+import type { AppointmentState } from '../../../../domain/appointments';
+import { WorkflowIds } from '../../../../domain/workflow-ids';
+import type { z } from '../../../openapi';
+import { maskRecipient } from '../view';
 import type { AppointmentView } from './schemas';
 
 export function appointmentView(state: AppointmentState, webUiUrl: (workflowId: string) => string): z.infer<typeof AppointmentView> {

@@ -1,6 +1,6 @@
-import { WORKFLOW_ID_PART } from '../../../domain/workflow-ids';
-import { z } from '../../openapi';
-import { IdempotencyKey } from '../notifications/schemas';
+import { WORKFLOW_ID_PART } from '../../../../domain/workflow-ids';
+import { z } from '../../../openapi';
+import { IdempotencyKey } from '../schemas';
 
 /** `dossier.status_changed`, a prefix `dossier.*`, or `*` for every event. */
 export const EventPattern = z

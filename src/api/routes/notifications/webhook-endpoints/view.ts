@@ -1,5 +1,5 @@
-import type { WebhookEndpoint } from '../../../generated/prisma/client';
-import type { z } from '../../openapi';
+import type { WebhookEndpoint } from '../../../../generated/prisma/client';
+import type { z } from '../../../openapi';
 import type { WebhookEndpointView } from './schemas';
 
 /** An endpoint as the API shows it: never its secret (shown once, at creation). */

@@ -1,15 +1,15 @@
 import { WorkflowNotFoundError, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { Router, type Response } from 'express';
-import { subscriberId } from '../../../activities/notifications/dossier-status';
-import type { DeliveryPolicy } from '../../../domain/notifications';
-import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../domain/phone-numbers';
-import { WorkflowIds } from '../../../domain/workflow-ids';
-import { ConflictError, NotFoundError, UnprocessableError } from '../../../errors';
-import type { DossierStatusChange, PrismaClient } from '../../../generated/prisma/client';
-import type { StarterContext } from '../../../temporal/starters/context';
-import { acceptDossierStatusChange } from '../../../temporal/starters/dossier-status';
-import { principalOf, requireRole } from '../../auth';
-import { validated } from '../../validate';
+import { subscriberId } from '../../../../db/notifications/dossiers';
+import type { DeliveryPolicy } from '../../../../domain/notifications';
+import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../../domain/phone-numbers';
+import { WorkflowIds } from '../../../../domain/workflow-ids';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../../../errors';
+import type { DossierStatusChange, PrismaClient } from '../../../../generated/prisma/client';
+import type { StarterContext } from '../../../../temporal/starters/context';
+import { acceptDossierStatusChange } from '../../../../temporal/starters/dossier-status';
+import { principalOf, requireRole } from '../../../auth';
+import { validated } from '../../../validate';
 import { ChangeParams, ChangeStatusBody, DossierParams, PutDossierBody, putSubscribersBody } from './schemas';
 import { changeView, dossierView, isChangeNotification } from './view';
 

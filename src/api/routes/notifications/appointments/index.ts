@@ -1,5 +1,5 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { errorResponses } from '../../openapi';
+import { errorResponses } from '../../../openapi';
 import { AppointmentParams, AppointmentView, ScheduleAppointmentBody } from './schemas';
 
 export { appointmentsRouter, type AppointmentRouteDeps } from './router';

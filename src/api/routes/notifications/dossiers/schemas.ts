@@ -1,8 +1,8 @@
-import { CHANNELS, NOTIFICATION_STATUSES } from '../../../domain/notifications';
-import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../domain/phone-numbers';
-import { WORKFLOW_ID_PART } from '../../../domain/workflow-ids';
-import { z } from '../../openapi';
-import { phoneNumber } from '../../phone-number';
+import { CHANNELS, NOTIFICATION_STATUSES } from '../../../../domain/notifications';
+import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../../domain/phone-numbers';
+import { WORKFLOW_ID_PART } from '../../../../domain/workflow-ids';
+import { z } from '../../../openapi';
+import { phoneNumber } from '../../../phone-number';
 
 const idPart = (max: number, description: string, example: string) =>
   z

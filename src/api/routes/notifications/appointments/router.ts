@@ -1,11 +1,12 @@
 import { Router } from 'express';
-import type { DeliveryPolicy } from '../../../domain/notifications';
-import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../domain/phone-numbers';
-import type { PrismaClient } from '../../../generated/prisma/client';
-import { appointmentState, cancelAppointment, scheduleAppointment } from '../../../temporal/starters/appointment';
-import type { StarterContext } from '../../../temporal/starters/context';
-import { principalOf, requireRole } from '../../auth';
-import { validated } from '../../validate';
+import type { DeliveryPolicy } from '../../../../domain/notifications';
+import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../../domain/phone-numbers';
+import type { PrismaClient } from '../../../../generated/prisma/client';
+import { appointmentState, cancelAppointment, scheduleAppointment } from '../../../../temporal/starters/appointment';
+import type { StarterContext } from '../../../../temporal/starters/context';
+import { principalOf, requireRole } from '../../../auth';
+import { validated } from '../../../validate';
+import { type NotificationRouteDeps, checkSchedulable, checkSender } from '../router';
 import { AppointmentParams, scheduleAppointmentBody } from './schemas';
 import { appointmentView } from './view';
 
@@ -18,6 +19,8 @@ export interface AppointmentRouteDeps {
   maxChangesPerRun?: number;
   /** Region of recipients written as national numbers (PHONE_DEFAULT_REGION); default NL. */
   phoneRegion?: PhoneRegion;
+  senders: NotificationRouteDeps['senders'];
+  maxScheduleAheadMs: number;
 }
 
 /** Appointment reminders: schedule or reschedule (PUT), read (GET), cancel (DELETE). */
@@ -30,6 +33,9 @@ export function appointmentsRouter(deps: AppointmentRouteDeps): Router {
     '/v1/appointments/:id',
     requireRole('service'),
     validated({ params: AppointmentParams, body: ScheduleAppointmentBody }, async ({ params, body }, _req, res) => {
+      // Local wall-clock time read as UTC: off by at most a day, which a bound of months does not mind.
+      checkSchedulable(`${body.startsAt}Z`, deps.maxScheduleAheadMs, 'startsAt');
+      if (body.sender !== undefined) checkSender(deps.senders, body.channel, body.sender);
       const state = await scheduleAppointment(ctx, params.id, body, principalOf(res).name);
       res.json(appointmentView(state, deps.webUiUrl));
     }),

@@ -1,10 +1,10 @@
-import { APPOINTMENT_STATUSES, REMINDER_STATUSES } from '../../../domain/appointments';
-import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../domain/phone-numbers';
-import { WORKFLOW_ID_PART } from '../../../domain/workflow-ids';
-import { ReminderTimeError, computeReminderTimes } from '../../../scheduling/reminder-times';
-import { z } from '../../openapi';
-import { phoneNumber } from '../../phone-number';
-import { Variables } from '../notifications/schemas';
+import { APPOINTMENT_STATUSES, REMINDER_STATUSES } from '../../../../domain/appointments';
+import { DEFAULT_PHONE_REGION, type PhoneRegion } from '../../../../domain/phone-numbers';
+import { WORKFLOW_ID_PART } from '../../../../domain/workflow-ids';
+import { ReminderTimeError, computeReminderTimes } from '../../../../scheduling/reminder-times';
+import { z } from '../../../openapi';
+import { phoneNumber } from '../../../phone-number';
+import { Variables } from '../schemas';
 
 /** Short enough that every reminder's notification id (`appt-<id>-<rule>-<version>`) stays a valid key. */
 export const AppointmentParams = z.object({

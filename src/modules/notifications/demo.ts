@@ -1,5 +1,5 @@
-import type { Config } from '../../src/config';
-import { DEMO_RECIPIENTS, DEMO_REMINDER_TEMPLATE_SID } from '../../src/integrations/twilio/simulator';
+import { DEMO_RECIPIENTS, DEMO_REMINDER_TEMPLATE_SID } from '../../integrations/twilio/simulator/demo-data';
+import type { ApiCall } from '../module';
 
 /**
  * Demo mode's first activity, so a new user sees Relay work in the Web UI within a minute:
@@ -9,7 +9,7 @@ import { DEMO_RECIPIENTS, DEMO_REMINDER_TEMPLATE_SID } from '../../src/integrati
  * status change notifies its subscriber. Keys carry the start time, so each `npm start`
  * adds its own set.
  */
-export async function seedDemo(config: Config, serviceKey: string): Promise<string[]> {
+export async function seedNotificationsDemo(call: ApiCall): Promise<string[]> {
   const run = new Date().toISOString().slice(0, 16).replace(/[-:T]/g, '');
   const later = new Date(Date.now() + 10 * 60_000).toISOString();
   const demo = [
@@ -24,13 +24,6 @@ export async function seedDemo(config: Config, serviceKey: string): Promise<stri
     { idempotencyKey: `demo-${run}-opted-out`, channel: 'sms', recipient: DEMO_RECIPIENTS.optedOut[0], body: 'To someone who replied STOP.' },
     { idempotencyKey: `demo-${run}-later`, channel: 'sms', recipient: DEMO_RECIPIENTS.reachable[1], body: 'Sent in ten minutes, unless cancelled.', sendAt: later },
   ];
-  const call = (method: string, path: string, body: unknown) =>
-    fetch(`${config.api.publicUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${serviceKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }).then((res) => res.ok, () => false);
-
   const done: string[] = [];
   for (const body of demo) if (await call('POST', '/v1/notifications', body)) done.push(`notification ${body.idempotencyKey}`);
 

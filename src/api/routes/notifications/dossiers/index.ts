@@ -1,5 +1,5 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { errorResponses } from '../../openapi';
+import { errorResponses } from '../../../openapi';
 import { ChangeParams, ChangeStatusBody, ChangeView, DossierParams, DossierView, PutDossierBody, PutSubscribersBody } from './schemas';
 
 export { dossiersRouter, type DossierRouteDeps } from './router';
