@@ -5,6 +5,6 @@ import type { TestRun } from './helpers/test-run';
 export default async function globalTeardown(): Promise<void> {
   const run = (globalThis as { relayTestRun?: TestRun }).relayTestRun;
   if (!run) return;
-  await stopProcess(run.server);
+  if (run.server) await stopProcess(run.server);
   await dropDatabase(run.databaseName);
 }
