@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 /**
- * Structured JSON logs. Anything that can carry a secret or personal data is redacted
- * here, once, so no call site has to remember it:
+ * Structured JSON logs, or readable lines in development (`LOG_FORMAT`, see {@link logFormat}).
+ * Anything that can carry a secret or personal data is redacted here, once, before either
+ * format is written, so no call site has to remember it:
  *
  * - every logged object, child binding and interpolation argument is copied with fields
  *   named like a secret or personal data replaced by `[redacted]`, at any depth, in arrays,
@@ -211,7 +213,41 @@ function redactRecord(obj: Record<string, unknown>): Record<string, unknown> {
   return walk(obj, new Set(), 0) as Record<string, unknown>;
 }
 
-export function createLogger(options: { level: string; name: string }, destination?: pino.DestinationStream): Logger {
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * `LOG_FORMAT`: `json` (one object a line, for log shippers) or `pretty` (readable lines);
+ * unset, `pretty` in development (NODE_ENV unset or `development`) and `json` otherwise.
+ */
+export function logFormat(env: NodeJS.ProcessEnv = process.env): LogFormat {
+  const value = env.LOG_FORMAT?.trim().toLowerCase();
+  if (value === 'json' || value === 'pretty') return value;
+  if (value) throw new Error(`LOG_FORMAT must be json or pretty, got "${env.LOG_FORMAT}"`);
+  return (env.NODE_ENV || 'development') === 'development' ? 'pretty' : 'json';
+}
+
+/**
+ * Readable lines, formatted and written synchronously in this thread (no transport worker
+ * that could lose the last lines at exit). pino hands over the finished, redacted JSON line.
+ */
+function prettyDestination(destination: pino.DestinationStream | undefined): pino.DestinationStream {
+  const out = destination ?? pino.destination({ dest: 1, sync: true });
+  const pretty = prettyFactory({
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    // The process name heads each line; `service` repeats it for log shippers.
+    ignore: 'pid,hostname,service',
+    singleLine: false,
+  });
+  return { write: (line: string) => out.write(pretty(line)) };
+}
+
+/**
+ * `format`: by default {@link logFormat} for stdout; a caller-supplied `destination` (tests,
+ * tools that parse the lines) gets JSON unless it asks for `pretty`.
+ */
+export function createLogger(options: { level: string; name: string; format?: LogFormat }, destination?: pino.DestinationStream): Logger {
+  const format = options.format ?? (destination ? 'json' : logFormat());
   const logger = pino(
     {
       name: options.name,
@@ -229,7 +265,7 @@ export function createLogger(options: { level: string; name: string }, destinati
         },
       },
     },
-    destination,
+    format === 'pretty' ? prettyDestination(destination) : destination,
   );
   // `formatters.bindings` only sees the root's bindings; children inherit this override.
   const baseChild = logger.child;

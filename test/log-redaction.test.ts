@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import pinoHttp from 'pino-http';
-import { createLogger, isSensitiveKey, redactForLog, scrubText } from '../src/logger';
+import { createLogger, isSensitiveKey, logFormat, redactForLog, scrubText } from '../src/logger';
 
 /** A parsed log line, read field by field. */
 interface Line {
@@ -219,5 +221,98 @@ describe('log redaction', () => {
     expect(scrubText('booked for jane.doe@example.com, +31 6 1234 5678 at 2026-12-01T10:00:00+01:00, ref 12345678')).toBe(
       'booked for [redacted], [redacted] at 2026-12-01T10:00:00+01:00, ref 12345678',
     );
+  });
+});
+
+describe('readable log lines (LOG_FORMAT=pretty)', () => {
+  function capturePretty() {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(...chunk.toString().trimEnd().split('\n'));
+        done();
+      },
+    });
+    return { logger: createLogger({ level: 'debug', name: 'relay-test', format: 'pretty' }, sink), lines };
+  }
+
+  it('redacts personal data and secrets as the JSON lines do', () => {
+    const { logger, lines } = capturePretty();
+    logger.info({ guest: guest(), company: company(), message: message() }, 'synced');
+    const err = Object.assign(new Error('Twilio rejected jane.doe@example.com'), { details: { to: '+31612345678', guestEmail: 'jane.doe@example.com' } });
+    logger.error({ err, payload: Buffer.from('Hi Jane, your room 112 is ready') }, 'send failed');
+    const child = logger.child({ tenant: { id: 't1', apiKey: 'sk_live_abcdef' } });
+    child.warn('sending to %s: %o', '+31612345678', { to: 'jane.doe@example.com', body: 'Hi Jane, your room 112 is ready' });
+    child.info({ url: 'https://api.example.com/cb?access_token=eyJhbGciOiJIUzI1NiJ9.secret&page=2' }, 'fetched');
+
+    const all = lines.join('\n');
+    for (const value of PERSONAL) expect(all).not.toContain(value);
+    // Readable, not JSON: level and process name head the line, fields follow.
+    expect(() => JSON.parse(lines[0]!)).toThrow();
+    expect(lines[0]).toMatch(/INFO \(relay-test\): synced$/);
+    expect(all).toMatch(/ERROR \(relay-test\): send failed/);
+    expect(all).toContain('Error: Twilio rejected [redacted]');
+    expect(all).toContain('"[Buffer 31 bytes]"');
+    expect(all).toMatch(/WARN \(relay-test\): sending to \[redacted\]/);
+    expect(all).toContain('access_token=[redacted]&page=2');
+    expect(all).toMatch(/"apiKey": "\[redacted\]"/);
+    expect(all).toContain('"reservationId": "R-1001"');
+  });
+
+  it('redacts the authorization and cookie headers of pino-http request logs', async () => {
+    const { logger, lines } = capturePretty();
+    const log = pinoHttp({ logger });
+    const server: Server = createServer((req, res) => {
+      log(req, res);
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await (await fetch(`http://127.0.0.1:${port}/v1/echo`, { headers: { authorization: 'Bearer sk_live_abcdef', cookie: 'relay_session=eyJhbGciOiJIUzI1NiJ9.secret' } })).text();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const all = lines.join('\n');
+    expect(all).toContain('request completed');
+    expect(all).toMatch(/"authorization": "\[redacted\]"/);
+    expect(all).toMatch(/"cookie": "\[redacted\]"/);
+    expect(all).not.toContain('sk_live_abcdef');
+    expect(all).not.toContain('eyJhbGciOiJIUzI1NiJ9.secret');
+  });
+
+  it('writes every line before the call returns, so none is lost when the process exits at once', () => {
+    const logger = path.join(__dirname, '..', 'src', 'logger.ts');
+    const script = `const { createLogger } = require(${JSON.stringify(logger)});
+      const log = createLogger({ level: 'info', name: 'exit-test', format: 'pretty' });
+      for (let i = 0; i < 2000; i++) log.info({ n: i, email: 'jane.doe@example.com' }, 'line %d', i);
+      process.exit(0);`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(out.match(/INFO \(exit-test\): line \d+/g)).toHaveLength(2000);
+    expect(out).toContain('line 1999');
+    expect(out).not.toContain('jane.doe@example.com');
+  });
+
+  it('is chosen by LOG_FORMAT, else pretty in development and JSON elsewhere', () => {
+    expect(logFormat({})).toBe('pretty');
+    expect(logFormat({ NODE_ENV: 'development' })).toBe('pretty');
+    expect(logFormat({ NODE_ENV: 'production' })).toBe('json');
+    expect(logFormat({ NODE_ENV: 'test' })).toBe('json');
+    expect(logFormat({ NODE_ENV: 'production', LOG_FORMAT: 'pretty' })).toBe('pretty');
+    expect(logFormat({ NODE_ENV: 'development', LOG_FORMAT: 'json' })).toBe('json');
+    expect(() => logFormat({ LOG_FORMAT: 'xml' })).toThrow('LOG_FORMAT must be json or pretty, got "xml"');
+    // A logger given its own destination (a test, a tool parsing lines) writes JSON unless asked,
+    // whatever the environment says.
+    const saved = process.env.LOG_FORMAT;
+    process.env.LOG_FORMAT = 'pretty';
+    try {
+      const { logger, entries } = capture();
+      logger.info('parsed');
+      expect(entries()[0]).toMatchObject({ msg: 'parsed', service: 'relay-test' });
+    } finally {
+      if (saved === undefined) delete process.env.LOG_FORMAT;
+      else process.env.LOG_FORMAT = saved;
+    }
   });
 });
