@@ -81,6 +81,8 @@ const optionalPath = z.string().min(1).optional();
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` for log shippers, `pretty` for people; default pretty in development, json elsewhere. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default(DEFAULT_DATABASE_URL),
 
@@ -162,6 +164,7 @@ function refine(raw: RawConfig) {
 export interface Config {
   env: RawConfig['NODE_ENV'];
   logLevel: RawConfig['LOG_LEVEL'];
+  logFormat: 'json' | 'pretty';
   databaseUrl: string;
   temporal: {
     address: string;
@@ -210,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: raw.NODE_ENV,
     logLevel: raw.LOG_LEVEL,
+    logFormat: raw.LOG_FORMAT ?? (raw.NODE_ENV === 'development' ? 'pretty' : 'json'),
     databaseUrl: raw.DATABASE_URL,
     temporal: {
       address: raw.TEMPORAL_ADDRESS ?? `127.0.0.1:${raw.RELAY_DEV_TEMPORAL_PORT}`,

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // Each module's section: live with credentials; without, demo in development, disabled in production.
   const modules = loadModules(RELAY_MODULES, config);
-  const logger = createLogger({ level: config.logLevel, name: 'relay-worker' });
+  const logger = createLogger({ level: config.logLevel, name: 'relay-worker', format: config.logFormat });
   logModuleStates(logger, config, modules);
 
   // Once per process, before any connection. SIGINT/SIGTERM start a graceful shutdown:

@@ -16,7 +16,7 @@ import { dependencyChecks } from './routes/health';
 async function main(): Promise<void> {
   const config = loadConfig();
   const modules = loadModules(RELAY_MODULES, config);
-  const logger = createLogger({ level: config.logLevel, name: 'relay-api' });
+  const logger = createLogger({ level: config.logLevel, name: 'relay-api', format: config.logFormat });
   logModuleStates(logger, config, modules);
   const prisma = createPrismaClient(config.databaseUrl);
   const { client: temporal, connection } = createTemporalClient(config);
