@@ -25,6 +25,9 @@ describe('workflow replay over recorded histories', () => {
         'notification-scheduled-cancelled.json',
         'notification-sms-undelivered.json',
         'notifications-purge-completed.json',
+        'dossier-status-notified.json',
+        'notification-webhook-retried.json',
+        'notification-sms-rate-deferred.json',
       ]),
     );
   });
