@@ -22,6 +22,9 @@ export type { CreateMessageInput, TwilioMessage } from './mapping';
 
 const API_VERSION = '2010-04-01';
 
+/** A message's SID: `SM` (SMS, WhatsApp) or `MM` (MMS) and 32 lower-case hex digits. */
+const MESSAGE_SID = /^(SM|MM)[0-9a-f]{32}$/;
+
 export interface ListMessagesQuery {
   to?: string;
   from?: string;
@@ -111,6 +114,20 @@ export class TwilioClient {
     const res = await this.http.request({ method: 'POST', path: this.messagesPath, form, signal });
     // Twilio accepted it: an answer we cannot read must not lead to a second send.
     return this.read('POST', this.messagesPath, res.status, () => toTwilioMessage(res.body), FailureType.VendorOutcomeUnknown);
+  }
+
+  /**
+   * One message as Twilio has it now (`GET …/Messages/{Sid}.json`): its status, and its error code once it failed.
+   * A receipt that never came (a lost status callback) is read here instead. A 404 is a non-retryable `NotFound`.
+   */
+  async fetchMessage(sid: string, signal?: AbortSignal): Promise<TwilioMessage> {
+    // The SID becomes part of the path: only Twilio's own form may.
+    if (!MESSAGE_SID.test(sid)) {
+      throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: 'fetchMessage needs a Twilio message SID (SM or MM and 32 hex digits)', nonRetryable: true });
+    }
+    const path = `/${API_VERSION}/Accounts/${this.accountSid}/Messages/${sid}.json`;
+    const res = await this.http.request({ method: 'GET', path, signal });
+    return this.read('GET', path, res.status, () => toTwilioMessage(res.body));
   }
 
   /** Messages newest first, page by page, following Twilio's `next_page_uri`. */
