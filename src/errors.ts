@@ -27,3 +27,8 @@ export class ConflictError extends RelayError {
 export class UnprocessableError extends RelayError {
   readonly code = 'unprocessable';
 }
+
+/** The caller may not do this, for a reason the business rules name (e.g. only an operator may lift a recipient's STOP). */
+export class PermissionDeniedError extends RelayError {
+  readonly code = 'forbidden';
+}

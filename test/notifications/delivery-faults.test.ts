@@ -78,8 +78,8 @@ describe('notifications: vendor errors, retries and receipts', () => {
     expect(refused.status).toBe(422);
     expect(refused.body.message).toMatch(/opted out/);
 
-    // Opting back in (START) lifts it.
-    await request(relay().app).put('/v1/consents').set('authorization', bearer('service')).send({ recipient: to, optedOut: false }).expect(204);
+    // Opting back in lifts it (over a 21610 only an operator, or the recipient's START, may).
+    await request(relay().app).put('/v1/consents').set('authorization', bearer('operator')).send({ recipient: to, optedOut: false }).expect(204);
     sim().optIn(to);
     const key2 = uniqueId('after-start');
     await post({ idempotencyKey: key2, channel: 'sms', recipient: to, body: 'welcome back' }).expect(202);

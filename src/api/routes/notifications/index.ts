@@ -47,7 +47,9 @@ export function registerNotificationsOpenApi(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'put',
     path: '/v1/consents',
-    summary: 'Record an opt-out or opt-in for a phone number',
+    summary: 'Record an opt-out or opt-in for a phone number (audited)',
+    description:
+      'Every change is an audit_log row (`consent.opted_out` / `consent.opted_in`) naming the key and the source. Opting a number in again after the recipient opted out (STOP, Twilio 21610) needs the operator role: a service key gets 403 with the reason.',
     security,
     request: { body: { content: { 'application/json': { schema: ConsentBody } } } },
     responses: { 204: { description: 'Recorded' }, ...errorResponses([400, 401, 403]) },

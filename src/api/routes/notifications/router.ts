@@ -106,8 +106,10 @@ export function notificationsRouter(deps: NotificationRouteDeps): Router {
   router.put(
     '/v1/consents',
     requireRole('service'),
-    validated({ body: ConsentBody }, async ({ body }, _req, res) => {
-      await recordConsent(deps.prisma, body.recipient, body.optedOut, `api:${principalOf(res).name}`);
+    validated({ body: ConsentBody }, async ({ body }, req, res) => {
+      // An opt-in over the recipient's own STOP (or Twilio's 21610) needs the operator role: 403 otherwise.
+      const { name, role } = principalOf(res);
+      await recordConsent(deps.prisma, body.recipient, body.optedOut, `api:${name}`, { actor: name, operator: role === 'operator', correlationId: String(req.id) });
       res.status(204).end();
     }),
   );

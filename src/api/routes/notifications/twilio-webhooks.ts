@@ -64,7 +64,13 @@ export function twilioWebhooksRouter(deps: TwilioWebhookDeps): Router {
       code: errorCode,
       vendorMessageId: cb.MessageSid,
     });
-    if (cb.ErrorCode === 21610) await recordConsent(deps.prisma, cb.To, true, 'twilio-21610');
+    if (cb.ErrorCode === 21610) {
+      await recordConsent(deps.prisma, cb.To, true, 'twilio-21610', {
+        actor: `notification:${notificationId}`,
+        correlationId: workflowId ?? String(req.id),
+        idempotencyKey: `consent:twilio-21610:${cb.MessageSid}`,
+      });
+    }
     // The workflow needs the first final status only: `read` after `delivered` is for the log.
     if (workflowId && ((moved && previous && !isFinalStatus(previous)) || repeat)) {
       await deps.temporal.workflow
@@ -82,8 +88,11 @@ export function twilioWebhooksRouter(deps: TwilioWebhookDeps): Router {
     verify(req);
     const from = typeof req.body.From === 'string' ? req.body.From : '';
     const word = typeof req.body.Body === 'string' ? req.body.Body.trim().toUpperCase() : '';
-    if (from && OPT_OUT.has(word)) await recordConsent(deps.prisma, from, true, 'inbound-stop');
-    if (from && OPT_IN.has(word)) await recordConsent(deps.prisma, from, false, 'inbound-start');
+    const sid = typeof req.body.MessageSid === 'string' && req.body.MessageSid !== '' ? req.body.MessageSid : undefined;
+    // The message's SID keys the audit row: Twilio's retry of this request changes nothing twice.
+    const by = { actor: 'twilio-inbound', correlationId: String(req.id), idempotencyKey: sid && `consent:inbound:${sid}` };
+    if (from && OPT_OUT.has(word)) await recordConsent(deps.prisma, from, true, 'inbound-stop', by);
+    if (from && OPT_IN.has(word)) await recordConsent(deps.prisma, from, false, 'inbound-start', by);
     deps.logger.info({ optOut: OPT_OUT.has(word), optIn: OPT_IN.has(word) }, 'inbound message');
     res.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
   });
