@@ -514,6 +514,21 @@ describe('Twilio simulator', () => {
       expect(Date.now() - t0).toBeGreaterThanOrEqual(240);
     });
 
+    it('lists a new message only once the list lag has passed (set over the control API); fetch by SID sees it at once', async () => {
+      const sim = await simulator();
+      expect((await control(sim, 'PATCH', '/faults', { listLagMs: 400 })).body).toMatchObject({ faults: { listLagMs: 400 } });
+      const created = await create(sim, { To: '+33612345678', From: SENDER, Body: 'not listed yet' });
+      const sid = created.body.sid as string;
+      const listed = async () => ((await get(sim, `/2010-04-01/Accounts/${sim.accountSid}/Messages.json?To=%2B33612345678`)).body.messages as Array<{ sid: string }>).map((m) => m.sid);
+      expect(await listed()).toEqual([]);
+      expect((await get(sim, `/2010-04-01/Accounts/${sim.accountSid}/Messages/${sid}.json`)).status).toBe(200);
+      // Listed from its creation time plus the lag on, whatever the caller's own clock says.
+      const createdAt = sim.message(sid)!.createdAt;
+      await new Promise((r) => setTimeout(r, createdAt + 400 - Date.now() + 10));
+      expect(await listed()).toEqual([sid]);
+      expect((await control(sim, 'PATCH', '/faults', { listLagMs: -1 })).status).toBe(400);
+    });
+
     it('holds a request without answering (timeout), accepting the message only when told to', async () => {
       const sim = await simulator({ faults: { timeoutRate: 1 } });
       await expect(create(sim, { To: '+33612345678', From: SENDER, Body: 'lost' }, { signal: AbortSignal.timeout(300) })).rejects.toThrow();

@@ -161,10 +161,13 @@ export class SimulatorEngine {
     return toMessageJson(message);
   }
 
+  /** The list as Twilio shows it: a message created less than `listLagMs` ago is not in it yet. */
   listMessages(query: Record<string, unknown>): MessagePageJson {
     const request = parseList(query);
     const now = Date.now();
-    return buildPage(this.credentials.accountSid, request, this.store.query(request.filter, now), toMessageJson);
+    const { listLagMs } = this.faults.get();
+    const listed = this.store.query(request.filter, now).filter((m) => m.createdAt + listLagMs <= now);
+    return buildPage(this.credentials.accountSid, request, listed, toMessageJson);
   }
 
   toJson(message: SimMessage): MessageResourceJson {

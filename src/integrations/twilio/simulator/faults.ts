@@ -40,6 +40,11 @@ export interface TwilioFaults {
   senderRatePerSecond: number;
   /** Per-sender overrides of `senderRatePerSecond`, keyed by `From` (or Messaging Service SID). */
   senderRates: Record<string, number>;
+  /**
+   * How long after its creation a message first shows in the Messages list (fetch by SID sees it at once). Twilio
+   * does not promise that a list shows a new message at once: a look-up right after a create may miss it.
+   */
+  listLagMs: number;
 }
 
 export const defaultFaults = (): TwilioFaults => ({
@@ -56,6 +61,7 @@ export const defaultFaults = (): TwilioFaults => ({
   scope: 'all',
   senderRatePerSecond: 0,
   senderRates: {},
+  listLagMs: 0,
 });
 
 const RATE_KEYS = ['errorRate', 'tooManyRequestsRate', 'timeoutRate', 'dropAfterAcceptRate'] as const;
@@ -72,7 +78,7 @@ export function validateFaults(faults: TwilioFaults): string[] {
   }
   const sum = RATE_KEYS.reduce((acc, key) => acc + faults[key], 0);
   if (sum > 1) problems.push('the fault rates must add up to at most 1');
-  for (const key of ['latencyMs', 'latencyJitterMs', 'retryAfterSeconds', 'maxConcurrentRequests', 'senderRatePerSecond'] as const) {
+  for (const key of ['latencyMs', 'latencyJitterMs', 'retryAfterSeconds', 'maxConcurrentRequests', 'senderRatePerSecond', 'listLagMs'] as const) {
     const v = faults[key];
     if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) problems.push(`${key} must be a non-negative number`);
   }
