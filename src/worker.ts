@@ -59,7 +59,8 @@ async function main(): Promise<void> {
     // Strict: inputs not encrypted with a known key are refused (see STRICT_PAYLOADS).
     dataConverter: createDataConverter(config.codec.keys, { strict: config.codec.strictPayloads }),
     modules,
-    deps: { prisma, logger },
+    // The client also answers activities that ask how a workflow stands (the notification purge).
+    deps: { prisma, logger, temporal: client },
     workflowBundle,
     shutdownGraceMs: config.worker.shutdownGraceMs,
   });

@@ -25,6 +25,11 @@ describe('workflow replay over recorded histories', () => {
         'notification-scheduled-cancelled.json',
         'notification-sms-undelivered.json',
         'notifications-purge-completed.json',
+        // Recorded by test/notifications/closing.test.ts (RECORD_HISTORIES=1).
+        'notification-receipt-timeout-delivered.json',
+        'notification-scheduled-cancelled-externally.json',
+        'notification-sent-cancelled-externally.json',
+        'notifications-purge-closed-abandoned.json',
         'dossier-status-notified.json',
         'notification-webhook-retried.json',
         'notification-sms-rate-deferred.json',

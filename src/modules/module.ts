@@ -36,6 +36,8 @@ export interface ModuleContext<S> {
   mode: 'live' | 'demo';
   prisma: PrismaClient;
   logger: Logger;
+  /** The process's Temporal client, where it has one (the worker's activities ask it how a workflow stands). */
+  temporal?: Client;
 }
 
 export interface ApiContext<S> extends ModuleContext<S> {
@@ -146,7 +148,7 @@ export interface EnabledParts {
   banner(keyName: string): string[];
 }
 
-export type RuntimeDeps = Pick<ModuleContext<unknown>, 'prisma' | 'logger'>;
+export type RuntimeDeps = Pick<ModuleContext<unknown>, 'prisma' | 'logger' | 'temporal'>;
 export type ApiDeps = Omit<ApiContext<unknown>, 'core' | 'settings' | 'mode'>;
 
 /** Something a registry can hold: a spec whose settings type is hidden behind `load`. */
@@ -186,8 +188,15 @@ export function defineModule<S>(spec: ModuleSpec<S>): RelayModule {
 }
 
 function enabledParts<S>(spec: ModuleSpec<S>, core: Config, settings: S, mode: 'live' | 'demo'): EnabledParts {
-  const ctx = (deps: RuntimeDeps): ModuleContext<S> => ({ core, settings, mode, prisma: deps.prisma, logger: deps.logger.child({ integration: spec.name }) });
-  const apiCtx = (deps: ApiDeps): ApiContext<S> => ({ ...deps, ...ctx(deps) });
+  const ctx = (deps: RuntimeDeps): ModuleContext<S> => ({
+    core,
+    settings,
+    mode,
+    prisma: deps.prisma,
+    logger: deps.logger.child({ integration: spec.name }),
+    temporal: deps.temporal,
+  });
+  const apiCtx = (deps: ApiDeps): ApiContext<S> => ({ ...deps, ...ctx(deps), temporal: deps.temporal });
   return {
     activities(queueKey, deps) {
       const queue = spec.queues.find((q) => q.key === queueKey);

@@ -152,7 +152,7 @@ export async function startRelay(
       // As src/worker.ts: only workers are strict, clients stay lenient.
       dataConverter: createDataConverter(config.codec.keys, { strict: config.codec.strictPayloads }),
       modules,
-      deps: { prisma, logger: silentLogger },
+      deps: { prisma, logger: silentLogger, temporal: env.client },
       // Without a simulator nothing could be sent: the notifications queue is not served.
       only: options.twilio ? undefined : modules.flatMap((m) => m.queues.map((q) => q.key)).filter((key) => key !== 'notifications'),
       shutdownGraceMs: 1_000,

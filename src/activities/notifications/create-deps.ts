@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { EncryptionKey } from '../../config';
 import { createSecretSealer } from '../../db/sealed-secrets';
 import { statusCallbackUrl } from '../../domain/notifications';
@@ -19,6 +20,8 @@ export function createNotificationDeps(options: {
   /** Relay's encryption keys: they open the sealed webhook secrets. */
   encryptionKeys: readonly EncryptionKey[];
   maxInlineRateWaitMs?: number;
+  /** The worker's client (see `NotificationDeps.temporal`). */
+  temporal?: Pick<Client, 'workflow'>;
 }): NotificationDeps {
   const logger = options.logger.child({ integration: 'notifications' });
   return {
@@ -31,5 +34,6 @@ export function createNotificationDeps(options: {
     // Below 80% of the 10 s workflow task timeout: a local activity running longer makes the
     // worker heartbeat the task, one more workflow task per waiting message.
     maxInlineRateWaitMs: options.maxInlineRateWaitMs ?? 5_000,
+    temporal: options.temporal,
   };
 }

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { SecretSealer } from '../../db/sealed-secrets';
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { Logger } from '../../logger';
@@ -12,6 +13,8 @@ export interface TwilioMessaging {
     query: { to: string; from: string; body?: string; contentSid?: string; since: Date; excludeSids: string[] },
     signal?: AbortSignal,
   ): Promise<{ sid: string; status: string } | null | undefined>;
+  /** The message as Twilio has it now (its status, and error code once it failed). */
+  fetchMessage(sid: string, signal?: AbortSignal): Promise<{ sid: string; status: string; errorCode: number | null }>;
   /** Milliseconds since this process last called Twilio (Infinity before the first call). */
   idleMs(now?: number): number;
   /** Opens a connection to Twilio ahead of a send (a cheap read). */
@@ -38,4 +41,6 @@ export interface NotificationDeps {
   secrets: SecretSealer;
   /** Longest a send may wait inside its activity for the sender's next slot; longer waits become durable timers. */
   maxInlineRateWaitMs: number;
+  /** The worker's Temporal client: the purge asks it whether a row's workflow still runs. */
+  temporal?: Pick<Client, 'workflow'>;
 }

@@ -1,4 +1,5 @@
 import type { NotificationDeps } from './deps';
+import { type AbandonedRowsInput, type CloseRowInput, type TwilioStatusInput, closeAbandonedNotifications, closeNotificationRow, recordTwilioStatus } from './closing';
 import { type RecordDossierChangeInput, recordDossierStatusChange } from './dossier-status';
 import { type StatusChange, advanceStatus } from '../../db/notifications/notification-log';
 import { purgeNotifications } from '../../db/notifications/purge';
@@ -14,6 +15,12 @@ export function createNotificationActivities(deps: NotificationDeps) {
     async markNotification(change: StatusChange): Promise<void> {
       await advanceStatus(deps.prisma, change);
     },
+    /** No receipt in time: Twilio's status, recorded, and the row closed. */
+    recordTwilioStatus: (input: TwilioStatusInput) => recordTwilioStatus(deps, input),
+    /** Closes the row of a message that ends without a final status (cancelled from outside, Twilio unreachable). */
+    closeNotification: (row: CloseRowInput) => closeNotificationRow(deps, row),
+    /** The purge's first step: closes rows whose workflow no longer runs (terminated, timed out, gone). */
+    closeAbandonedNotifications: (input: AbandonedRowsInput) => closeAbandonedNotifications(deps, input),
     purgeNotificationLog: (retentionDays: number) => purgeNotifications(deps.prisma, retentionDays),
     recordDossierStatusChange: (input: RecordDossierChangeInput) => recordDossierStatusChange(deps.prisma, input),
     /** One signed webhook delivery attempt; the workflow owns the retry schedule. */

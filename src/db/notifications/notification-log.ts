@@ -5,7 +5,8 @@ import { type SlotAnswer, type SlotRequest, type SlotRow, finishSendSql, takeSen
 
 /**
  * The notification log: the queryable record of every message, kept current by the
- * workflow's activities and the receipt handler. Status only moves up in rank.
+ * workflow's activities and the receipt handler. Status only moves up in rank, except where
+ * the vendor's word corrects Relay's own verdict (`advanceStatusSql`).
  */
 
 /** SQL rank of a status column, from the same table the workflow uses. */
@@ -60,13 +61,29 @@ export interface StatusChange {
   status: NotificationStatus;
   reason?: string;
   code?: string;
+  /**
+   * The vendor's id of the message the change is about. A change that carries it reports what
+   * the vendor says (a receipt, Twilio's answer to a create, a message found at Twilio).
+   */
   vendorMessageId?: string;
 }
 
-/** The UPDATE that moves a notification to `status` unless it is already at or past it. */
-export function advanceStatusSql(change: StatusChange): Prisma.Sql {
+/**
+ * The UPDATE that moves a notification to `status` unless it is already at or past it, with one
+ * exception: the vendor's word beats Relay's own verdict. A row that Relay ended `failed` or
+ * `cancelled` without any vendor message (it gave up, or its workflow was cancelled mid-send)
+ * moves to what a change carrying the vendor's message id reports: `sent`, `delivered`, `read`,
+ * or the vendor's own `failed`/`undelivered` (from then on the usual ranks hold); and Relay's own
+ * verdict (`failed` or `cancelled` without a vendor message id) never replaces the status of a
+ * message the vendor has on record. The message's
+ * workflow may have ended `failed` all the same: the log is the record of what happened to the
+ * message, the workflow's result what Relay knew when it ended. `guard` is a further condition.
+ */
+export function advanceStatusSql(change: StatusChange, guard: Prisma.Sql = Prisma.sql`true`): Prisma.Sql {
   const now = new Date();
   const final = ['delivered', 'read', 'failed', 'undelivered', 'cancelled'].includes(change.status);
+  const vendorReport = change.vendorMessageId !== undefined && change.status !== 'cancelled' && STATUS_RANK[change.status] >= STATUS_RANK.sent;
+  const relayVerdict = change.vendorMessageId === undefined && (change.status === 'failed' || change.status === 'cancelled');
   return Prisma.sql`
     UPDATE notification SET
       status = ${change.status},
@@ -77,7 +94,9 @@ export function advanceStatusSql(change: StatusChange): Prisma.Sql {
       delivered_at = CASE WHEN ${change.status} IN ('delivered', 'read') THEN COALESCE(delivered_at, ${now}) ELSE delivered_at END,
       closed_at = CASE WHEN ${final} THEN COALESCE(closed_at, ${now}) ELSE closed_at END,
       updated_at = ${now}
-    WHERE id = ${change.id} AND ${rankSql(Prisma.sql`status`)} < ${STATUS_RANK[change.status]}`;
+    WHERE id = ${change.id} AND ${guard}
+      AND ((${rankSql(Prisma.sql`status`)} < ${STATUS_RANK[change.status]} AND NOT (${relayVerdict} AND vendor_message_id IS NOT NULL))
+           OR (${vendorReport} AND status IN ('failed', 'cancelled') AND vendor_message_id IS NULL))`;
 }
 
 /** Moves a notification to `status` unless it is already at or past it; returns whether it moved. */

@@ -28,9 +28,9 @@ export const notificationsModule = defineModule<NotificationSettings>({
     {
       key: NOTIFICATIONS_QUEUE,
       name: NOTIFICATIONS_TASK_QUEUE,
-      activities: ({ prisma, logger, settings, core }) =>
+      activities: ({ prisma, logger, settings, core, temporal }) =>
         createNotificationActivities(
-          createNotificationDeps({ prisma, logger, twilio: settings.twilio, callbackBaseUrl: settings.callbackBaseUrl, encryptionKeys: core.codec.keys }),
+          createNotificationDeps({ prisma, logger, twilio: settings.twilio, callbackBaseUrl: settings.callbackBaseUrl, encryptionKeys: core.codec.keys, temporal }),
         ),
       // Sends are local activities paced by the per-sender budget in PostgreSQL (shared by all
       // workers), not by a queue-wide limit, which cannot tell senders apart.

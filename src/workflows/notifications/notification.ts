@@ -1,9 +1,11 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -26,10 +28,23 @@ import { deliverWebhookOnSchedule } from './webhook-delivery';
 type Activities = ReturnType<typeof createNotificationActivities>;
 
 /** Bookkeeping on the notification log: quick, idempotent, retried until it works. */
-const { markNotification } = proxyActivities<Activities>({
+const { markNotification, closeNotification } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+/** Asking Twilio for a message's status: a few tries, then the row closes with what Relay knows. */
+const { recordTwilioStatus } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURE_TYPES] },
+});
+
+/**
+ * Runs recorded before these patches ended `sent` at the receipt timeout without closing the
+ * log row, and left it open when cancelled from outside; `patched` keeps them replaying.
+ */
+const RECEIPT_TIMEOUT_PATCH = 'notification-receipt-timeout-asks-twilio';
+const EXTERNAL_CANCEL_PATCH = 'notification-external-cancel-closes-row';
 
 /**
  * One durable workflow per message: its history replaces the outbox row and the poller.
@@ -89,6 +104,15 @@ export async function notificationWorkflow({ request, policy }: NotificationWork
 
     // Receipts only come for Twilio messages; a missing one must not hold the workflow forever.
     if (!isFinalStatus(status)) await condition(() => isFinalStatus(status), policy.receiptTimeoutMs);
+    if (!isFinalStatus(status) && patched(RECEIPT_TIMEOUT_PATCH)) {
+      // No receipt in time (Twilio retries a callback at most once): ask Twilio once, and
+      // close the row with its answer, `sent` while it has none yet.
+      const truth = await settleRow(request.id, vendorMessageId, 'closed without a receipt');
+      if (truth && STATUS_RANK[truth.status] > STATUS_RANK[status]) {
+        status = truth.status;
+        receipt = truth;
+      }
+    }
     // (Signal handlers move `status`; read it afresh.)
     const settled = status as NotificationStatus;
     setBusinessStatus(settled);
@@ -100,6 +124,11 @@ export async function notificationWorkflow({ request, policy }: NotificationWork
     return { id: request.id, status: settled, vendorMessageId };
   } catch (err) {
     if (isCancellation(err)) {
+      // Cancelled from outside (Web UI, CLI): the row closes too, `cancelled` unless the
+      // message went out, then with what Twilio reports. Activities still run in this scope.
+      if (patched(EXTERNAL_CANCEL_PATCH)) {
+        await CancellationScope.nonCancellable(() => settleRow(request.id, vendorMessageId, 'cancelled: its workflow was cancelled'));
+      }
       setBusinessStatus('cancelled', null);
       throw err;
     }
@@ -115,6 +144,25 @@ export async function notificationWorkflow({ request, policy }: NotificationWork
     setBusinessStatus('failed', null);
     throw ApplicationFailure.nonRetryable(reason, cause?.type ?? FailureType.DeliveryFailed);
   }
+}
+
+/**
+ * Closes the log row of a message that ends without a final status. With a Twilio SID,
+ * Twilio's status is recorded (undefined when Twilio could not be asked: the row then closes
+ * as `sent`); without one the row closes `cancelled` with `reason`, unless it shows the
+ * message went out.
+ */
+async function settleRow(id: string, vendorMessageId: string | undefined, reason: string) {
+  if (vendorMessageId !== undefined) {
+    try {
+      return await recordTwilioStatus({ id, vendorMessageId });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('could not ask Twilio for the message status', { id });
+    }
+  }
+  await closeNotification({ id, reason });
+  return undefined;
 }
 
 /** Twilio sends run as local activities (no task round trip); webhooks follow their own schedule. */
