@@ -33,6 +33,11 @@ export const FailureType = {
   Misconfigured: 'Misconfigured',
   /** Relay's own input is invalid. */
   InvalidInput: 'InvalidInput',
+  /**
+   * Relay refused to connect: the destination someone else chose (a webhook receiver's host)
+   * is or resolves to an address of Relay's own network (loopback, private, metadata service).
+   */
+  DestinationRefused: 'DestinationRefused',
   /** The thing asked for does not exist. */
   NotFound: 'NotFound',
   /** The data conflicts with what is there and needs a decision, not a retry. */
@@ -56,6 +61,7 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureTypeName[] = [
   FailureType.RecipientOptedOut,
   FailureType.DeliveryFailed,
   FailureType.InvalidInput,
+  FailureType.DestinationRefused,
   FailureType.NotFound,
   FailureType.Conflict,
   FailureType.UnencryptedPayload,

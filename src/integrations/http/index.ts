@@ -10,6 +10,18 @@ export {
   type VendorFailureDetails,
   vendorFailure,
 } from './classify';
+export {
+  ADDRESS_REFUSED,
+  type AddressRefusedError,
+  addressRefused,
+  checkedLookup,
+  type EgressPolicy,
+  guardedAgent,
+  internalAddressKind,
+  isMetadataAddress,
+  refusedAddressReason,
+  type Resolver,
+} from './egress-guard';
 export { redactHeaders, redactUrl } from './redact';
 export { firstDelay, resetHeaderDelay, type RetryDelayParser, retryAfterDelay } from './retry-after';
 export {

@@ -10,6 +10,7 @@ import {
   type VendorFailureDetails,
   vendorFailure,
 } from './classify';
+import { ADDRESS_REFUSED } from './egress-guard';
 import { redactHeaders, redactUrl } from './redact';
 import { type RetryDelayParser, retryAfterDelay } from './retry-after';
 
@@ -35,6 +36,15 @@ export interface VendorHttpClientOptions {
   retryDelay?: RetryDelayParser;
   /** Upper bound of a vendor-requested delay (a daily quota may reset hours later). Default 1 h. */
   maxRetryDelayMs?: number;
+  /**
+   * Opens the connections (fetch's `dispatcher`), e.g. `guardedAgent` to refuse addresses of
+   * Relay's own network. Default: Node's shared one.
+   */
+  dispatcher?: NonNullable<RequestInit['dispatcher']>;
+  /** How a request's URL appears in logs and failure messages. Default {@link redactUrl}. */
+  redactUrl?: (url: URL) => string;
+  /** Reads at most this many bytes of an answer; the rest is discarded unread (the connection closes). Default: all. */
+  maxResponseBytes?: number;
 }
 
 export interface VendorRequest {
@@ -120,7 +130,7 @@ export class VendorHttpClient {
     let body: string | Uint8Array | undefined;
     try {
       url = this.url(req);
-      path = redactUrl(url);
+      path = (this.options.redactUrl ?? redactUrl)(url);
       headers = new Headers(this.options.headers);
       for (const [name, value] of Object.entries(req.headers ?? {})) headers.set(name, value);
       body = encodeBody(req, headers);
@@ -161,8 +171,8 @@ export class VendorHttpClient {
       // Redirects are never followed: a 3xx would re-send credentials or a signed body to
       // another address (an internal one, for a hostile webhook endpoint). It is classified instead.
       this.lastCallAt = Date.now();
-      response = await fetch(url, { method, headers, body, signal: controller.signal, redirect: 'manual' });
-      text = await response.text();
+      response = await fetch(url, { method, headers, body, signal: controller.signal, redirect: 'manual', dispatcher: this.options.dispatcher });
+      text = await readText(response, this.options.maxResponseBytes);
     } catch (error) {
       const durationMs = Math.round(performance.now() - started);
       if (req.signal?.aborted) {
@@ -251,6 +261,13 @@ export class VendorHttpClient {
   ): ApplicationFailure {
     const { timedOut, timeoutMs, durationMs, ...where } = ctx;
     const code = errorCode(error);
+    if (code === ADDRESS_REFUSED) {
+      // The dispatcher refused the address before connecting: nothing was sent, and the same
+      // address would be refused again.
+      const message = rootCause(error).message;
+      this.options.logger.warn({ ...where, durationMs, failure: FailureType.DestinationRefused, retryable: false, code, reason: message }, 'vendor request refused');
+      return vendorFailure({ type: FailureType.DestinationRefused, message, retryable: false, details: { ...where, ambiguous: false, reason: 'address-refused', code } });
+    }
     const sent = timedOut || code === undefined || !NOT_SENT.has(code);
     // Reading or listing changes nothing, so only a lost answer to a write is ambiguous.
     const ambiguous = sent && !isSafeMethod(ctx.method);
@@ -272,6 +289,26 @@ export class VendorHttpClient {
       cause: timedOut ? undefined : rootCause(error),
     });
   }
+}
+
+/** The answer's text, or its first `limit` bytes: the rest is not read (cancelling the body closes the connection). */
+async function readText(response: Response, limit: number | undefined): Promise<string> {
+  if (limit === undefined || !response.body) return response.text();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const part = value.subarray(0, limit - size);
+      chunks.push(part);
+      size += part.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 function encodeParams(params: Record<string, ParamValue> | undefined, encode: (s: string) => string): string {
