@@ -3,6 +3,7 @@ import type { EncryptionKey } from '../../config';
 import { createSecretSealer } from '../../db/sealed-secrets';
 import { statusCallbackUrl } from '../../domain/notifications';
 import type { PrismaClient } from '../../generated/prisma/client';
+import { type EgressPolicy, type Resolver, guardedAgent } from '../../integrations/http';
 import { TwilioClient } from '../../integrations/twilio/client';
 import type { TwilioConfig } from '../../integrations/twilio/config';
 import type { Logger } from '../../logger';
@@ -19,6 +20,11 @@ export function createNotificationDeps(options: {
   callbackBaseUrl: string;
   /** Relay's encryption keys: they open the sealed webhook secrets. */
   encryptionKeys: readonly EncryptionKey[];
+  /**
+   * Which addresses webhook deliveries may connect to: internal ones only outside production
+   * (default: none). `resolve` replaces DNS (tests).
+   */
+  webhookEgress?: EgressPolicy & { resolve?: Resolver };
   maxInlineRateWaitMs?: number;
   /** The worker's client (see `NotificationDeps.temporal`). */
   temporal?: Pick<Client, 'workflow'>;
@@ -31,6 +37,7 @@ export function createNotificationDeps(options: {
     senders: options.twilio.senders,
     statusCallbackUrl: (id) => statusCallbackUrl(options.callbackBaseUrl, id),
     secrets: createSecretSealer(options.encryptionKeys),
+    webhookDispatcher: guardedAgent({ allowInternal: options.webhookEgress?.allowInternal ?? false }, options.webhookEgress?.resolve),
     // Below 80% of the 10 s workflow task timeout: a local activity running longer makes the
     // worker heartbeat the task, one more workflow task per waiting message.
     maxInlineRateWaitMs: options.maxInlineRateWaitMs ?? 5_000,

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { SecretSealer } from '../../db/sealed-secrets';
 import type { PrismaClient } from '../../generated/prisma/client';
+import type { VendorHttpClientOptions } from '../../integrations/http';
 import type { Logger } from '../../logger';
 
 /** What the notification activities need from Twilio (the adapter in src/integrations/twilio). */
@@ -39,6 +40,8 @@ export interface NotificationDeps {
   statusCallbackUrl: (notificationId: string) => string;
   /** Opens webhook endpoints' signing secrets, stored sealed. */
   secrets: SecretSealer;
+  /** Opens connections to webhook receivers: refuses Relay's own network (see `guardedAgent`). */
+  webhookDispatcher: NonNullable<VendorHttpClientOptions['dispatcher']>;
   /** Longest a send may wait inside its activity for the sender's next slot; longer waits become durable timers. */
   maxInlineRateWaitMs: number;
   /** The worker's Temporal client: the purge asks it whether a row's workflow still runs. */

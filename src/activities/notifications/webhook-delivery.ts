@@ -30,7 +30,7 @@ export interface WebhookDeliveryResult {
  * Records the attempt on the notification log and the endpoint's failing streak, and turns
  * what happened into a typed failure the schedule understands.
  */
-export async function deliverWebhook(deps: Pick<NotificationDeps, 'prisma' | 'logger' | 'secrets'>, input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
+export async function deliverWebhook(deps: Pick<NotificationDeps, 'prisma' | 'logger' | 'secrets' | 'webhookDispatcher'>, input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
   const { request } = input;
   const { prisma } = deps;
   const { info, cancellationSignal } = Context.current();
@@ -73,6 +73,7 @@ export async function deliverWebhook(deps: Pick<NotificationDeps, 'prisma' | 'lo
       timeoutMs: input.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
       logger,
       signal: cancellationSignal,
+      dispatcher: deps.webhookDispatcher,
     });
     await clearEndpointFailure(prisma, endpointId);
     await advanceStatus(prisma, { id: request.id, status: 'delivered' });
@@ -80,7 +81,7 @@ export async function deliverWebhook(deps: Pick<NotificationDeps, 'prisma' | 'lo
   } catch (err) {
     if (!(err instanceof ApplicationFailure)) throw err;
     const details = (err.details?.[0] ?? {}) as Partial<VendorFailureDetails>;
-    // The wrapper's message names the URL's path, which may carry a receiver's token: keep only what happened.
+    // The wrapper's message names the URL (redacted): keep only what happened (a refused address names the host and why).
     const what = err.message.replace(/^webhook POST \S*: /, '');
     const attemptDetails: WebhookAttemptDetails = { httpStatus: details.status, retryAfterMs: durationMs(err.nextRetryDelay) };
     const now = new Date();

@@ -30,7 +30,16 @@ export const notificationsModule = defineModule<NotificationSettings>({
       name: NOTIFICATIONS_TASK_QUEUE,
       activities: ({ prisma, logger, settings, core, temporal }) =>
         createNotificationActivities(
-          createNotificationDeps({ prisma, logger, twilio: settings.twilio, callbackBaseUrl: settings.callbackBaseUrl, encryptionKeys: core.codec.keys, temporal }),
+          createNotificationDeps({
+            prisma,
+            logger,
+            twilio: settings.twilio,
+            callbackBaseUrl: settings.callbackBaseUrl,
+            encryptionKeys: core.codec.keys,
+            temporal,
+            // Deliveries may reach loopback and private receivers only outside production (as endpoints may be registered).
+            webhookEgress: { allowInternal: core.env !== 'production' },
+          }),
         ),
       // Sends are local activities paced by the per-sender budget in PostgreSQL (shared by all
       // workers), not by a queue-wide limit, which cannot tell senders apart.

@@ -1,44 +1,24 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { internalAddressKind, isMetadataAddress } from '../../../../integrations/http';
 
 /**
  * Where Relay may deliver webhooks. Deliveries carry business data and are sent from inside
  * Relay's network, so an endpoint URL is checked when it is registered:
  * - `https` only; plain `http` is allowed outside production, and then only to loopback and
  *   private-network hosts (a receiver on the developer's machine or a compose network);
- * - in production, no loopback, private, link-local or unspecified address written as an IP
- *   literal, and no `localhost`, so a caller cannot point Relay at its own network;
+ * - in production, no loopback, private, link-local, unique-local, reserved, IPv4-mapped or
+ *   NAT64-of-internal address written as an IP literal, and no `localhost`, so a caller cannot
+ *   point Relay at its own network; a cloud metadata service in no environment;
  * - no credentials in the URL (fetch refuses them) and no fragment.
- * Host names are not resolved here: a name that resolves to a private address is stopped
- * by the network (egress rules), not by this check.
+ * Host names are not resolved here: every delivery resolves the name when it connects and, in
+ * production, refuses an internal address then (`guardedAgent`), whatever DNS said before.
  */
-const INTERNAL = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-] as const) {
-  INTERNAL.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-] as const) {
-  INTERNAL.addSubnet(net, prefix, 'ipv6');
-}
 
-/** Loopback or private: an IP literal in an internal range, or a `localhost` name. */
+/** Loopback or private: an IP literal of an internal address, or a `localhost` name. */
 export function isInternalHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const family = isIP(host);
-  if (family === 0) return false;
-  return INTERNAL.check(host, family === 4 ? 'ipv4' : 'ipv6');
+  return isIP(host) !== 0 && internalAddressKind(host) !== undefined;
 }
 
 /** Why `raw` cannot be a webhook endpoint, or undefined when it can. */
@@ -51,6 +31,8 @@ export function webhookUrlProblem(raw: string, options: { allowInternal: boolean
   }
   if (url.username || url.password) return 'must not contain credentials';
   if (url.hash) return 'must not contain a fragment';
+  // In production the rule below refuses it with every other internal address.
+  if (options.allowInternal && isMetadataAddress(url.hostname)) return 'must not point at a cloud metadata service';
   const internal = isInternalHost(url.hostname);
   if (url.protocol === 'https:') {
     return internal && !options.allowInternal ? 'must not point at a loopback or private-network host' : undefined;
