@@ -195,10 +195,10 @@ describe('TwilioClient against the Twilio simulator', () => {
     expect(failure).toMatchObject({ type: FailureType.VendorUnavailable, nonRetryable: false });
     expect(failure.details?.[0]).toMatchObject({ code: 20503, twilioStatus: 503 });
     expect(sim.messages({ to })).toHaveLength(0);
-    expect(await client().findSentMessage({ to, from: SMS_SENDER, body: 'x', since: new Date(Date.now() - 5_000), excludeSids: [] })).toBeNull();
+    expect(await client().findSentMessages({ to, from: SMS_SENDER, body: 'x', since: new Date(Date.now() - 5_000), excludeSids: [] })).toEqual([]);
   });
 
-  it('reports a create whose connection dropped after acceptance as VendorOutcomeUnknown, and findSentMessage finds exactly that message', async () => {
+  it('reports a create whose connection dropped after acceptance as VendorOutcomeUnknown, and findSentMessages finds exactly that message', async () => {
     const to = recipient();
     const tw = client();
     // Same recipient and body, but already claimed by another notification.
@@ -214,17 +214,20 @@ describe('TwilioClient against the Twilio simulator', () => {
     const dropped = sim.messages({ to }).filter((m) => m.apiOutcome === 'dropped');
     expect(dropped).toHaveLength(1);
 
-    const found = await tw.findSentMessage({ to, from: SMS_SENDER, body: 'Your code is 1234', since, excludeSids: [earlier.sid] });
-    expect(found?.sid).toBe(dropped[0]!.sid);
+    const found = await tw.findSentMessages({ to, from: SMS_SENDER, body: 'Your code is 1234', since, excludeSids: [earlier.sid] });
+    expect(found.map((m) => m.sid)).toEqual([dropped[0]!.sid]);
     // From another sender, nothing.
-    expect(await tw.findSentMessage({ to, from: '+15017122662', body: 'Your code is 1234', since, excludeSids: [earlier.sid] })).toBeNull();
+    expect(await tw.findSentMessages({ to, from: '+15017122662', body: 'Your code is 1234', since, excludeSids: [earlier.sid] })).toEqual([]);
     // Once that one is claimed too, nothing is left to adopt.
-    expect(
-      await tw.findSentMessage({ to, from: SMS_SENDER, body: 'Your code is 1234', since, excludeSids: [earlier.sid, dropped[0]!.sid] }),
-    ).toBeNull();
+    expect(await tw.findSentMessages({ to, from: SMS_SENDER, body: 'Your code is 1234', since, excludeSids: [earlier.sid, dropped[0]!.sid] })).toEqual([]);
+    // Without a body to compare, every unclaimed message of the time span counts.
+    expect((await tw.findSentMessages({ to, from: SMS_SENDER, since: new Date(0), excludeSids: [earlier.sid] })).map((m) => m.body).sort()).toEqual([
+      'Something else',
+      'Your code is 1234',
+    ]);
   });
 
-  it('reports a create that timed out after being accepted as VendorOutcomeUnknown, and adopts it by template', async () => {
+  it('reports a create that timed out after being accepted as VendorOutcomeUnknown, and finds a template message without a body to compare', async () => {
     const to = `whatsapp:${recipient()}`;
     sim.setFaults({ timeoutAccepts: true });
     sim.forceNext('timeout');
@@ -235,10 +238,10 @@ describe('TwilioClient against the Twilio simulator', () => {
     expect(failure).toMatchObject({ type: FailureType.VendorOutcomeUnknown, nonRetryable: false });
     const [held] = sim.messages({ to });
     expect(held?.apiOutcome).toBe('held');
-    expect((await client().findSentMessage({ to, from: WA_SENDER, contentSid: TEMPLATE, since, excludeSids: [] }))?.sid).toBe(held!.sid);
+    expect((await client().findSentMessages({ to, from: WA_SENDER, since, excludeSids: [] })).map((m) => m.sid)).toEqual([held!.sid]);
   });
 
-  it('counts only messages created since the first attempt (less the clock-skew allowance)', async () => {
+  it('counts only messages created within the time span (widened by the clock-skew allowance)', async () => {
     const to = recipient();
     const tw = client({}, { clockSkewMs: 0 });
     const old = await tw.createMessage({ to, from: SMS_SENDER, body: 'same' });
@@ -246,11 +249,15 @@ describe('TwilioClient against the Twilio simulator', () => {
     const nextSecond = (Math.floor(old.dateCreated.getTime() / 1000) + 1) * 1000;
     await new Promise((r) => setTimeout(r, nextSecond - Date.now() + 20));
     const since = new Date(nextSecond);
-    expect(await tw.findSentMessage({ to, from: SMS_SENDER, body: 'same', since, excludeSids: [] })).toBeNull();
+    expect(await tw.findSentMessages({ to, from: SMS_SENDER, body: 'same', since, excludeSids: [] })).toEqual([]);
     const fresh = await tw.createMessage({ to, from: SMS_SENDER, body: 'same' });
-    expect((await tw.findSentMessage({ to, from: SMS_SENDER, body: 'same', since, excludeSids: [] }))?.sid).toBe(fresh.sid);
-    // With the default allowance the older one counts too, and the oldest match wins.
-    expect((await client().findSentMessage({ to, from: SMS_SENDER, body: 'same', since, excludeSids: [] }))?.sid).toBe(old.sid);
+    expect((await tw.findSentMessages({ to, from: SMS_SENDER, body: 'same', since, excludeSids: [] })).map((m) => m.sid)).toEqual([fresh.sid]);
+    // Nor after `until`.
+    expect(await tw.findSentMessages({ to, from: SMS_SENDER, body: 'same', since: new Date(0), until: new Date(nextSecond - 1000), excludeSids: [] })).toEqual([
+      expect.objectContaining({ sid: old.sid }),
+    ]);
+    // With the default allowance the older one counts too, oldest first.
+    expect((await client().findSentMessages({ to, from: SMS_SENDER, body: 'same', since, excludeSids: [] })).map((m) => m.sid)).toEqual([old.sid, fresh.sid]);
   });
 
   it('reads messages across pages by following next_page_uri', async () => {
@@ -274,7 +281,7 @@ describe('TwilioClient against the Twilio simulator', () => {
     );
     expect(failure).toMatchObject({ type: FailureType.VendorAuthFailed, nonRetryable: true });
     expect(failure.details?.[0]).toMatchObject({ code: 20003 });
-    await expect(client({ auth: { username: sim.apiKey.sid, password: 'wrong' } }).findSentMessage({ to: recipient(), from: SMS_SENDER, body: 'x', since: new Date(0), excludeSids: [] })).rejects.toMatchObject({
+    await expect(client({ auth: { username: sim.apiKey.sid, password: 'wrong' } }).findSentMessages({ to: recipient(), from: SMS_SENDER, body: 'x', since: new Date(0), excludeSids: [] })).rejects.toMatchObject({
       type: FailureType.VendorAuthFailed,
       nonRetryable: true,
     });
@@ -285,11 +292,11 @@ describe('TwilioClient against the Twilio simulator', () => {
     const to = recipient();
     const tw = client({}, { maxLookupPages: 1 });
     for (let i = 0; i < 101; i++) await tw.createMessage({ to, from: SMS_SENDER, body: `b${i}` });
-    const failure = await failureOf(() => tw.findSentMessage({ to, from: SMS_SENDER, body: 'nope', since: new Date(0), excludeSids: [] }));
+    const failure = await failureOf(() => tw.findSentMessages({ to, from: SMS_SENDER, body: 'nope', since: new Date(0), excludeSids: [] }));
     expect(failure).toMatchObject({ type: FailureType.VendorOutcomeUnknown, nonRetryable: false });
     // A first page holding only older messages ends the search: nothing further back can be ours.
     const later = new Date(Date.now() + 60_000);
-    expect(await client({}, { maxLookupPages: 1, clockSkewMs: 0 }).findSentMessage({ to, from: SMS_SENDER, body: 'b1', since: later, excludeSids: [] })).toBeNull();
+    expect(await client({}, { maxLookupPages: 1, clockSkewMs: 0 }).findSentMessages({ to, from: SMS_SENDER, body: 'b1', since: later, excludeSids: [] })).toEqual([]);
   });
 });
 

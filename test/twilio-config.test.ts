@@ -36,6 +36,7 @@ describe('Twilio configuration section', () => {
         { channel: 'whatsapp', address: 'whatsapp:+33757000002', ratePerSecond: 10 },
       ],
       timeoutMs: 10_000,
+      listSettleMs: 5_000,
       simulatorPort: 4010,
       simulatorExternal: false,
     });
@@ -76,6 +77,7 @@ describe('Twilio configuration section', () => {
         { channel: 'sms', address: 'RELAY', ratePerSecond: 10 },
       ],
       timeoutMs: 10_000,
+      listSettleMs: 5_000,
     });
     expect(defaultSender(config, 'sms')?.address).toBe('+15005550006');
     expect(defaultSender(config, 'whatsapp')?.address).toBe('whatsapp:+14155238886');
@@ -86,6 +88,7 @@ describe('Twilio configuration section', () => {
       TWILIO_API_KEY_SECRET: 'secret',
       TWILIO_BASE_URL: 'http://twilio.internal:8080/',
       TWILIO_TIMEOUT_MS: '3000',
+      TWILIO_LIST_SETTLE_MS: '2000',
     });
     // The API key authenticates REST calls; callbacks are still verified with the auth token.
     expect(withKey).toMatchObject({
@@ -93,6 +96,7 @@ describe('Twilio configuration section', () => {
       auth: { username: KEY_SID, password: 'secret' },
       authToken: 'a'.repeat(32),
       timeoutMs: 3000,
+      listSettleMs: 2000,
     });
   });
 

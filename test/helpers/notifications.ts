@@ -24,6 +24,8 @@ export const twilioEnv = (sim: TwilioSimulator, senders = 'sms:+33757000001@200,
   TWILIO_BASE_URL: sim.url,
   TWILIO_SENDERS: senders,
   TWILIO_TIMEOUT_MS: '2000',
+  // The simulator lists a message at once unless a test sets its list lag (then it sets this too).
+  TWILIO_LIST_SETTLE_MS: '200',
 });
 
 type Row = Awaited<ReturnType<RelayHarness['prisma']['notification']['findUniqueOrThrow']>>;

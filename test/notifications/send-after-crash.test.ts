@@ -51,7 +51,8 @@ describe('notifications: sending again after a worker crash, or late', () => {
   });
 
   it('adopts the message a dead worker created instead of sending it twice', async () => {
-    const { sendTwilioMessage } = activities('sms:+33757000001@100');
+    // Long enough to wait inline for the lost create's bound and the list's settle time.
+    const { sendTwilioMessage } = activities('sms:+33757000001@100', 10_000);
     const to = phone();
     const input = await accepted({ id: uniqueId('crash'), channel: 'sms', recipient: to, body: 'exactly once', requestedBy: 'test' });
 

@@ -10,10 +10,11 @@ export interface TwilioMessaging {
     request: { to: string; from: string; body?: string; contentSid?: string; contentVariables?: Record<string, string>; statusCallback?: string },
     signal?: AbortSignal,
   ): Promise<{ sid: string; status: string }>;
-  findSentMessage(
-    query: { to: string; from: string; body?: string; contentSid?: string; since: Date; excludeSids: string[] },
+  /** Outbound messages of a sender to a recipient created in a time span, oldest first (see `TwilioClient`). */
+  findSentMessages(
+    query: { to: string; from: string; body?: string; since: Date; until?: Date; excludeSids: string[] },
     signal?: AbortSignal,
-  ): Promise<{ sid: string; status: string } | null | undefined>;
+  ): Promise<Array<{ sid: string; status: string }>>;
   /** The message as Twilio has it now (its status, and error code once it failed). */
   fetchMessage(sid: string, signal?: AbortSignal): Promise<{ sid: string; status: string; errorCode: number | null }>;
   /** Milliseconds since this process last called Twilio (Infinity before the first call). */
@@ -22,6 +23,8 @@ export interface TwilioMessaging {
   warmUp(signal?: AbortSignal): Promise<void>;
   /** How long a call may take before it is abandoned: a request in flight reaches Twilio within it or never. */
   readonly requestTimeoutMs: number;
+  /** How long Twilio's message list may take to show a message it created. */
+  readonly listSettleMs: number;
 }
 
 export interface Sender {

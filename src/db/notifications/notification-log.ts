@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type Notification, Prisma, type PrismaClient } from '../../generated/prisma/client';
 import { type NotificationRequest, type NotificationStatus, STATUS_RANK } from '../../domain/notifications';
-import { type SlotAnswer, type SlotRequest, type SlotRow, finishSendSql, takeSendSlotSql, toSlotAnswer } from './sender-rate';
+import { type LaneAnswer, type LaneRequest, type LaneRow, type PendingAttempt, laneAttemptSentSql, resolveLaneAttemptSql, takeSendLaneSql, toLaneAnswer } from './send-lane';
+import { finishSendSql } from './sender-rate';
 
 /**
  * The notification log: the queryable record of every message, kept current by the
@@ -110,15 +111,15 @@ export interface SendAttempt {
   /** Attempts so far, this one included, across worker crashes. */
   attempts: number;
   optedOut: boolean;
-  /** The sender's slot, when one was asked for. */
-  slot?: SlotAnswer;
+  /** The send lane and the sender's slot, when they were asked for. */
+  lane?: LaneAnswer;
 }
 
 /**
  * Counts a send attempt and moves the row to `sending`, creating it when a workflow (a
  * reminder, a dossier change) rather than the API started the message; reads the
- * recipient's consent and, when asked, takes the sender's send slot in the same round trip.
- * One statement: this runs for every message.
+ * recipient's consent and, when asked, takes the send lane and the sender's slot in the same
+ * round trip. One statement: this runs for every message.
  */
 export async function beginSendAttempt(
   prisma: PrismaClient,
@@ -126,10 +127,10 @@ export async function beginSendAttempt(
   workflowId: string,
   sender: string,
   consentKey: string,
-  slot?: SlotRequest,
+  lane?: LaneRequest,
 ): Promise<SendAttempt> {
   const row = { ...newNotificationRow(request, workflowId, 'sending', sender), attempts: 1 };
-  type Result = { vendor_message_id: string | null; attempts: number; opted_out: boolean | null } & SlotRow;
+  type Result = { vendor_message_id: string | null; attempts: number; opted_out: boolean | null } & LaneRow;
   const [result] = await prisma.$queryRaw<Result[]>`
     WITH attempt AS (
       INSERT INTO notification AS n ${insertColumnsAndValues(row)}
@@ -141,19 +142,41 @@ export async function beginSendAttempt(
       RETURNING n.vendor_message_id, n.attempts,
                 (SELECT c.opted_out FROM recipient_consent c WHERE c.recipient = ${consentKey}) AS opted_out
     )
-    ${slot ? Prisma.sql`SELECT a.*, s.send_id, s.slot_at, s.retry_at, s.now_at FROM attempt a LEFT JOIN ${takeSendSlotSql(slot)} s ON true` : Prisma.sql`SELECT * FROM attempt`}`;
+    ${lane ? Prisma.sql`SELECT a.*, s.* FROM attempt a LEFT JOIN ${takeSendLaneSql(lane)} s ON true` : Prisma.sql`SELECT * FROM attempt`}`;
   if (!result) throw new Error(`notification ${request.id}: the send attempt was not recorded`);
   return {
     vendorMessageId: result.vendor_message_id,
     attempts: Number(result.attempts),
     optedOut: result.opted_out ?? false,
-    ...(slot ? { slot: toSlotAnswer(result) } : {}),
+    ...(lane ? { lane: toLaneAnswer(result) } : {}),
   };
 }
 
-/** Records a message Twilio accepted and ends its send in the sender's window, in one statement. */
-export async function recordSent(prisma: PrismaClient, change: StatusChange, sendId: bigint): Promise<boolean> {
-  return (await prisma.$executeRaw`WITH finished AS (${finishSendSql(sendId)}) ${advanceStatusSql(change)}`) > 0;
+/** Records a message Twilio accepted and ends its send in the sender's window and its attempt on the lane, in one statement. */
+export async function recordSent(prisma: PrismaClient, change: StatusChange & { vendorMessageId: string }, sendId: bigint, attemptId: bigint): Promise<boolean> {
+  return (
+    (await prisma.$executeRaw`WITH finished AS (${finishSendSql(sendId)}), lane AS (${laneAttemptSentSql(attemptId, change.vendorMessageId)}) ${advanceStatusSql(change)}`) > 0
+  );
+}
+
+/**
+ * Records what a look-up found for a pending lane attempt, in one statement: the attempt's
+ * outcome, and for `adopted` the message on its notification's row (`sent`, as a change the
+ * vendor reports). Nothing changes when someone recorded the attempt's outcome first; returns
+ * whether this call did.
+ */
+export async function recordLaneResolution(
+  prisma: PrismaClient,
+  pending: Pick<PendingAttempt, 'id' | 'notificationId'>,
+  found: { outcome: 'absent' | 'unattributable' } | { outcome: 'adopted'; vendorMessageId: string },
+): Promise<boolean> {
+  const sid = found.outcome === 'adopted' ? found.vendorMessageId : null;
+  const change: StatusChange = { id: pending.notificationId, status: 'sent', ...(sid ? { vendorMessageId: sid } : {}) };
+  const [row] = await prisma.$queryRaw<Array<{ resolved: boolean }>>`
+    WITH resolved AS (${resolveLaneAttemptSql(pending.id, found.outcome, sid)}),
+    moved AS (${advanceStatusSql(change, Prisma.sql`${sid !== null} AND EXISTS (SELECT 1 FROM resolved)`)} RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM resolved) AS resolved`;
+  return row?.resolved ?? false;
 }
 
 type NewRow = ReturnType<typeof newNotificationRow> & { attempts?: number };

@@ -82,8 +82,10 @@ export async function finishSend(prisma: PrismaClient, sendId: bigint): Promise<
 }
 
 /** Gives back a send that did not go out (nothing reached the vendor). */
+export const releaseSendSql = (sendId: bigint) => Prisma.sql`DELETE FROM sender_send WHERE id = ${sendId}`;
+
 export async function releaseSend(prisma: PrismaClient, sendId: bigint): Promise<void> {
-  await prisma.$executeRaw`DELETE FROM sender_send WHERE id = ${sendId}`;
+  await prisma.$executeRaw(releaseSendSql(sendId));
 }
 
 /**

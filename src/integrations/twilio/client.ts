@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../domain/failure-types';
 import type { Logger } from '../../logger';
 import { basicAuth, VendorHttpClient, vendorFailure, type HttpMethod } from '../http';
-import type { TwilioConfig } from './config';
+import { TWILIO_DEFAULT_LIST_SETTLE_MS, type TwilioConfig } from './config';
 import { classifyTwilio } from './errors';
 import {
   toCreateForm,
@@ -34,27 +34,32 @@ export interface ListMessagesQuery {
   pageSize?: number;
 }
 
-export interface FindSentMessageQuery {
+export interface FindSentMessagesQuery {
   to: string;
   from: string;
-  /** The body sent; with a template, the rendered text if known, else the match is on recipient, sender and time. */
+  /**
+   * The body sent, when known: only messages with exactly this body match. Twilio's Message resource carries neither
+   * a template's ContentSid nor its ContentVariables, and a template's body is Twilio's rendering of a text Relay
+   * does not hold, so a template message is matched on recipient, sender and time alone.
+   */
   body?: string;
-  contentSid?: string;
-  /** When the first attempt to send it started. */
+  /** Created at or after this time (less the clock-skew allowance). */
   since: Date;
-  /** Messages already attributed to other notifications: never adopted. */
+  /** Created at or before this time (plus the clock-skew allowance); no upper limit when absent. */
+  until?: Date;
+  /** Messages already attributed: never returned. */
   excludeSids: readonly string[];
 }
 
 export interface TwilioClientOptions {
-  config: Pick<TwilioConfig, 'baseUrl' | 'accountSid' | 'auth' | 'timeoutMs'>;
+  config: Pick<TwilioConfig, 'baseUrl' | 'accountSid' | 'auth' | 'timeoutMs'> & Partial<Pick<TwilioConfig, 'listSettleMs'>>;
   logger: Logger;
   /**
-   * How far before `since` a message still counts as ours in `findSentMessage`: Twilio's dates have one-second
+   * How far outside `since`..`until` a message still counts in `findSentMessages`: Twilio's dates have one-second
    * resolution and its clock and ours differ slightly. Default 60 s.
    */
   clockSkewMs?: number;
-  /** Upper bound of pages `findSentMessage` reads before giving up without a verdict. Default 20. */
+  /** Upper bound of pages `findSentMessages` reads before giving up without a verdict. Default 20. */
   maxLookupPages?: number;
 }
 
@@ -65,6 +70,8 @@ export class TwilioClient {
   private readonly maxLookupPages: number;
   /** How long a call may take before it is abandoned. */
   readonly requestTimeoutMs: number;
+  /** How long Twilio's Messages list may take to show a message it created. */
+  readonly listSettleMs: number;
 
   constructor(options: TwilioClientOptions) {
     const { config, logger } = options;
@@ -72,6 +79,7 @@ export class TwilioClient {
     this.clockSkewMs = options.clockSkewMs ?? 60_000;
     this.maxLookupPages = options.maxLookupPages ?? 20;
     this.requestTimeoutMs = config.timeoutMs;
+    this.listSettleMs = config.listSettleMs ?? TWILIO_DEFAULT_LIST_SETTLE_MS;
     const authorization = basicAuth(config.auth.username, config.auth.password);
     this.http = new VendorHttpClient({
       vendor: 'twilio',
@@ -104,7 +112,7 @@ export class TwilioClient {
 
   /**
    * Sends a message. Twilio's create has no idempotency key: a `VendorOutcomeUnknown` failure means the message may
-   * have been created, so call `findSentMessage` before sending again.
+   * have been created, so look for it (`findSentMessages`) before sending again.
    */
   async createMessage(input: CreateMessageInput, signal?: AbortSignal): Promise<TwilioMessage> {
     if (input.body === undefined && input.contentSid === undefined) {
@@ -151,17 +159,17 @@ export class TwilioClient {
   }
 
   /**
-   * The message an earlier attempt created, if any: to this recipient from this sender, created at or after `since`
-   * (less the clock-skew allowance), with the same body, and not among `excludeSids`. The oldest such message wins.
+   * The outbound messages to this recipient from this sender created between `since` and `until` (each widened by
+   * the clock-skew allowance), with `body` when it is given, and not among `excludeSids`; oldest first. Which of them
+   * belongs to whom is the caller's to tell (see src/activities/notifications/twilio-send.ts).
    *
    * No date filter is sent to Twilio: its `DateSent` filters on the send time, which a message still waiting in its
-   * sender's queue does not have yet. Pages are read newest first until one holds only older messages.
+   * sender's queue does not have yet. Pages are read newest first until one holds only older messages. Twilio's list
+   * may show a new message only after a while (`listSettleMs`).
    */
-  async findSentMessage(query: FindSentMessageQuery, signal?: AbortSignal): Promise<TwilioMessage | null> {
-    if (query.body === undefined && query.contentSid === undefined) {
-      throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: 'findSentMessage needs a body or a contentSid', nonRetryable: true });
-    }
+  async findSentMessages(query: FindSentMessagesQuery, signal?: AbortSignal): Promise<TwilioMessage[]> {
     const cutoff = query.since.getTime() - this.clockSkewMs;
+    const latest = query.until === undefined ? Infinity : query.until.getTime() + this.clockSkewMs;
     const excluded = new Set(query.excludeSids);
     const matches: TwilioMessage[] = [];
     let pages = 0;
@@ -169,7 +177,7 @@ export class TwilioClient {
       pages++;
       for (const m of page) {
         // To and From were filtered by Twilio, which may spell numbers its own way.
-        if (m.dateCreated.getTime() < cutoff || excluded.has(m.sid) || !m.direction.startsWith('outbound')) continue;
+        if (m.dateCreated.getTime() < cutoff || m.dateCreated.getTime() > latest || excluded.has(m.sid) || !m.direction.startsWith('outbound')) continue;
         if (query.body !== undefined && m.body !== query.body) continue;
         matches.push(m);
       }
@@ -185,7 +193,7 @@ export class TwilioClient {
       }
     }
     matches.sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime() || a.sid.localeCompare(b.sid));
-    return matches[0] ?? null;
+    return matches;
   }
 
   /** Maps a 2xx answer; an unreadable one becomes a retryable failure of `type` without Twilio's data in it. */

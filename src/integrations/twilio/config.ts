@@ -27,6 +27,11 @@ interface TwilioConfigBase {
   /** The first sender of each channel is that channel's default. */
   senders: TwilioSender[];
   timeoutMs: number;
+  /**
+   * How long Twilio's Messages list may take to show a message it created: a look-up for a create whose answer was
+   * lost waits this long after the create's bound before it trusts "not there".
+   */
+  listSettleMs: number;
 }
 
 export interface TwilioLiveConfig extends TwilioConfigBase {
@@ -60,6 +65,7 @@ export const TWILIO_DEMO = {
 
 export const TWILIO_DEFAULT_BASE_URL = 'https://api.twilio.com';
 export const TWILIO_DEFAULT_TIMEOUT_MS = 10_000;
+export const TWILIO_DEFAULT_LIST_SETTLE_MS = 5_000;
 
 /** Any of these set means "use a real Twilio account" (or another Twilio-compatible endpoint). */
 const LIVE_VARIABLES = [
@@ -74,7 +80,7 @@ const LIVE_VARIABLES = [
 export const TWILIO_REQUIRED_LIVE = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_SENDERS'] as const;
 
 /** Every variable this section reads, for documentation checks (`.env.example`). */
-export const TWILIO_CONFIG_VARIABLES = [...LIVE_VARIABLES, 'TWILIO_TIMEOUT_MS', 'TWILIO_SIMULATOR_PORT', 'TWILIO_SIMULATOR_URL'] as const;
+export const TWILIO_CONFIG_VARIABLES = [...LIVE_VARIABLES, 'TWILIO_TIMEOUT_MS', 'TWILIO_LIST_SETTLE_MS', 'TWILIO_SIMULATOR_PORT', 'TWILIO_SIMULATOR_URL'] as const;
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 /** Alphanumeric sender ID (1-11 characters, at least one letter) or a short code. */
@@ -127,6 +133,7 @@ const schema = z.object({
     .optional(),
   TWILIO_SENDERS: senders.optional(),
   TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(TWILIO_DEFAULT_TIMEOUT_MS),
+  TWILIO_LIST_SETTLE_MS: z.coerce.number().int().min(0).max(300_000).default(TWILIO_DEFAULT_LIST_SETTLE_MS),
   TWILIO_SIMULATOR_PORT: z.coerce.number().int().min(1).max(65_535).default(TWILIO_DEMO.port),
   /** Demo mode: where the simulator listens when it is not `npm start`'s (e.g. another container). */
   TWILIO_SIMULATOR_URL: z
@@ -166,6 +173,7 @@ export function loadTwilioConfig(env: NodeJS.ProcessEnv = process.env): TwilioCo
       authToken: TWILIO_DEMO.authToken,
       senders: TWILIO_DEMO.senders.map((s) => ({ ...s })),
       timeoutMs: raw.TWILIO_TIMEOUT_MS,
+      listSettleMs: raw.TWILIO_LIST_SETTLE_MS,
       simulatorPort: raw.TWILIO_SIMULATOR_PORT,
       simulatorExternal: raw.TWILIO_SIMULATOR_URL !== undefined,
     };
@@ -184,6 +192,7 @@ export function loadTwilioConfig(env: NodeJS.ProcessEnv = process.env): TwilioCo
     authToken,
     senders: raw.TWILIO_SENDERS!,
     timeoutMs: raw.TWILIO_TIMEOUT_MS,
+    listSettleMs: raw.TWILIO_LIST_SETTLE_MS,
   };
 }
 
