@@ -393,15 +393,19 @@ describe('webhooks (API → Temporal → signed delivery → receiver)', () => {
       await waitForStatus(delivered, 'delivered');
       await api().delete(`/v1/webhook-endpoints/${endpoint.id}`).set('authorization', bearer('service')).expect(200);
 
-      const since = new Date(Date.now() - 1_000).toISOString();
       const early = [await sendWebhook(endpoint.id), await sendWebhook(endpoint.id)];
       for (const id of early) await waitForStatus(id, 'failed');
-      await new Promise((r) => setTimeout(r, 50));
-      const middle = new Date().toISOString();
-      await new Promise((r) => setTimeout(r, 50));
       const late = await sendWebhook(endpoint.id);
       await waitForStatus(late, 'failed');
       expect(receiver.at(endpoint.path)).toHaveLength(1);
+      // The range's bounds from the rows' own acceptance times (the database's clock, not this process's):
+      // from the first early one, up to just after the last early one, which the late one comes after.
+      const acceptedAt = async (id: string) => (await relay.prisma.notification.findUniqueOrThrow({ where: { id } })).createdAt.getTime();
+      const earlyTimes = await Promise.all(early.map(acceptedAt));
+      const since = new Date(Math.min(...earlyTimes)).toISOString();
+      const middle = new Date(Math.max(...earlyTimes) + 1).toISOString();
+      expect(await acceptedAt(late)).toBeGreaterThanOrEqual(Date.parse(middle));
+      expect(await acceptedAt(delivered)).toBeLessThan(Date.parse(since));
 
       const url = `/v1/webhook-endpoints/${endpoint.id}/replay`;
       const whileDisabled = await api().post(url).set('authorization', bearer('service')).send({ since, until: middle });

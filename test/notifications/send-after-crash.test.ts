@@ -3,6 +3,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { createNotificationActivities } from '../../src/activities/notifications';
 import { createNotificationDeps } from '../../src/activities/notifications/create-deps';
 import { newNotificationRow } from '../../src/db/notifications/notification-log';
+import * as sendLane from '../../src/db/notifications/send-lane';
 import { finishSend, takeSendSlot } from '../../src/db/notifications/sender-rate';
 import type { TwilioSendInput } from '../../src/activities/notifications/twilio-send';
 import { createPrismaClient } from '../../src/db/prisma';
@@ -99,8 +100,14 @@ describe('notifications: sending again after a worker crash, or late', () => {
     const input = await accepted({ id: uniqueId('late'), channel: 'sms', recipient: to, sender, body: 'not squeezed in', requestedBy: 'test' });
 
     // The workflow woke a second after its reserved slot (a busy worker): it must not send at once.
+    const asks = jest.spyOn(sendLane, 'takeSendLane');
     const sending = run(1, () => sendTwilioMessage({ ...input, reservedSlotAt: Date.now() - 1_000 }));
-    await new Promise((r) => setTimeout(r, 400));
+    // It asked for its place again and again and was told to wait each time: it is holding the send.
+    for (const deadline = Date.now() + 10_000; asks.mock.calls.length < 3; ) {
+      if (Date.now() > deadline) throw new Error('the send never asked for its place in the window');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    asks.mockRestore();
     expect(sim().messages({ to })).toHaveLength(0);
     // The answer comes: one second from then, the window has a place.
     await finishSend(prisma, inFlight!);
