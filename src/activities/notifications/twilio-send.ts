@@ -306,7 +306,11 @@ export async function sendTwilioMessage(deps: NotificationDeps, input: TwilioSen
       // that fail, until its bound). A lost answer keeps the lane shut until it is looked up.
       await endLaneSend(deps.prisma, attemptId, sendId, mayHaveCreated(err, signal) ? 'ambiguous' : 'refused').catch(() => undefined);
       const failure = err instanceof ApplicationFailure ? err : undefined;
-      if (failure?.type === FailureType.RecipientOptedOut) await recordConsent(deps.prisma, request.recipient, true, 'twilio-21610');
+      if (failure?.type === FailureType.RecipientOptedOut) {
+        // Audited as this notification's doing, once however often the send is retried.
+        const by = { actor: `notification:${request.id}`, correlationId: WorkflowIds.notification(request.id), idempotencyKey: `consent:twilio-21610:${request.id}` };
+        await recordConsent(deps.prisma, request.recipient, true, 'twilio-21610', by);
+      }
       await deps.prisma.notification.update({
         where: { id: request.id },
         data: { lastError: failure?.message ?? (err as Error).message, errorCode: failure?.type ?? null },
