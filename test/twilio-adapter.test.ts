@@ -4,7 +4,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { ApplicationFailure } from '@temporalio/common';
 import { FailureType, isNonRetryableFailureType } from '../src/domain/failure-types';
 import type { VendorAnswer } from '../src/integrations/http';
 import { TwilioClient, type TwilioClientOptions } from '../src/integrations/twilio/client';
@@ -14,6 +13,7 @@ import { startTwilioSimulator, type TwilioSimulator } from '../src/integrations/
 // The simulator's own signer: an implementation independent of the adapter's.
 import { twilioSignature as simulatorSignature } from '../src/integrations/twilio/simulator/signature';
 import { createLogger } from '../src/logger';
+import { failureOf } from './helpers/failures';
 
 const SMS_SENDER = '+15017122661';
 const WA_SENDER = 'whatsapp:+14155238886';
@@ -44,16 +44,6 @@ function client(overrides: Partial<TwilioClientOptions['config']> = {}, options:
   });
 }
 
-/** Runs `fn`, expecting an ApplicationFailure, and returns it. */
-async function failureOf(fn: () => Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof ApplicationFailure) return err;
-    throw err;
-  }
-  throw new Error('expected an ApplicationFailure');
-}
 
 let counter = 0;
 /** A fresh, valid recipient per test so the simulator's record is easy to read. */

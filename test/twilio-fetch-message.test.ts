@@ -1,8 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../src/domain/failure-types';
 import { TwilioClient } from '../src/integrations/twilio/client';
 import { startTwilioSimulator, type TwilioSimulator } from '../src/integrations/twilio/simulator';
 import { createLogger } from '../src/logger';
+import { failureOf } from './helpers/failures';
 
 /** `TwilioClient.fetchMessage`: what a receipt would have said, read when the receipt never came. */
 describe('Twilio adapter: fetching one message', () => {
@@ -19,15 +19,6 @@ describe('Twilio adapter: fetching one message', () => {
   });
   afterAll(() => sim.stop());
 
-  async function failureOf(fn: () => Promise<unknown>): Promise<ApplicationFailure> {
-    try {
-      await fn();
-    } catch (err) {
-      if (err instanceof ApplicationFailure) return err;
-      throw err;
-    }
-    throw new Error('expected an ApplicationFailure');
-  }
 
   it('reads the message’s current status, and its error code once it failed', async () => {
     const delivered = await client.createMessage({ to: '+33639980101', from: SENDER, body: 'fetched' });
