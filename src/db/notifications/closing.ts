@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from '../../generated/prisma/client';
 import { STATUS_RANK } from '../../domain/notifications';
-import { type StatusChange, advanceStatusSql } from './notification-log';
+import { type StatusChange, advanceStatusSql, rankSql } from './notification-log';
 
 /**
  * Closing log rows: every way a notification ends sets `closed_at`, the clock retention runs
@@ -26,10 +26,7 @@ export interface CloseRow {
 export function closeRowSql({ id, reason, closedAt }: CloseRow): Prisma.Sql {
   const at = closedAt ?? new Date();
   const sentRank = STATUS_RANK.sent;
-  const rank = Prisma.sql`CASE status ${Prisma.join(
-    Object.entries(STATUS_RANK).map(([s, r]) => Prisma.sql`WHEN ${s} THEN ${r}`),
-    ' ',
-  )} END`;
+  const rank = rankSql(Prisma.sql`status`);
   return Prisma.sql`
     UPDATE notification SET
       status = CASE WHEN ${rank} >= ${sentRank} THEN status WHEN vendor_message_id IS NOT NULL THEN 'sent' ELSE 'cancelled' END,

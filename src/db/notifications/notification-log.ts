@@ -11,7 +11,7 @@ import { finishSendSql } from './sender-rate';
  */
 
 /** SQL rank of a status column, from the same table the workflow uses. */
-const rankSql = (column: Prisma.Sql) =>
+export const rankSql = (column: Prisma.Sql) =>
   Prisma.sql`CASE ${column} ${Prisma.join(
     Object.entries(STATUS_RANK).map(([s, r]) => Prisma.sql`WHEN ${s} THEN ${r}`),
     ' ',
