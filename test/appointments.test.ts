@@ -13,6 +13,7 @@ import { EncryptionCodec } from '../src/temporal/encryption-codec';
 import { scheduleAppointment } from '../src/temporal/starters/appointment';
 import { useTwilioSimulator, waitForNotification } from './helpers/notifications';
 import { bearer, uniqueId, useRelay, workflowBundle } from './helpers/relay';
+import { waitFor } from './helpers/wait';
 
 /**
  * Appointment reminders end to end: API → appointment workflow (durable timers) → child
@@ -49,15 +50,6 @@ describe('appointment reminders', () => {
   type ReminderView = { key: string; sendAt: string; localSendAt: string; status: string; skipReason: string | null; notificationId: string | null };
   const reminder = (state: { reminders: ReminderView[] }, key: string) => state.reminders.find((r) => r.key === key);
 
-  async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
   const messagesTo = (to: string) => sim().messages({ to });
   const waitForMessages = (to: string, count: number, timeoutMs = 30_000) =>
     waitFor(`${count} message(s) to ${to.slice(0, 5)}…`, () => (messagesTo(to).length >= count ? messagesTo(to) : undefined), timeoutMs);

@@ -14,6 +14,7 @@ import { ensureSchedules, triggerScheduleNow } from '../../src/temporal/schedule
 import { acceptNotification } from '../../src/temporal/starters/notification';
 import { useTwilioSimulator } from '../helpers/notifications';
 import { bearer, uniqueId, useRelay, workflowBundle } from '../helpers/relay';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Every way a notification ends closes its log row (`closed_at`), so retention applies to it:
@@ -36,16 +37,6 @@ describe('notifications: every row closes and is purged', () => {
   const row = (id: string) => relay().prisma.notification.findUnique({ where: { id } });
   const handle = (id: string) => client().workflow.getHandle(`notification-${id}`);
   const inTenMinutes = () => new Date(Date.now() + 10 * 60_000).toISOString();
-
-  async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   /** The workflow's failure cause (its result when it failed or was cancelled). */
   const failureOf = (id: string): Promise<Error | undefined> =>
