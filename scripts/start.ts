@@ -44,9 +44,15 @@ interface Supervised extends WatchOptions {
 const children: Supervised[] = [];
 const reaper = startReaper();
 let stopping: Promise<void> | undefined;
+let exitCode = 0;
 
-/** Stops the children once, in stage order (API and worker, which drains, then Temporal), then exits. */
-function stop(code: number): Promise<void> {
+/**
+ * Stops the children once, in stage order (API and worker, which drains, then Temporal), then exits
+ * with the code of what stopped it first — except that a signal after a broken output pipe wins:
+ * Ctrl-C on `npm start | tee` reaches tee and us together, and which we notice first is chance.
+ */
+function stop(code: number, bySignal = false): Promise<void> {
+  if (!stopping || (bySignal && outputBroken)) exitCode = code;
   stopping ??= (async () => {
     const alive = children.filter(({ child }) => child.exitCode === null && child.signalCode === null);
     if (alive.length) step('stopping Relay…');
@@ -54,14 +60,14 @@ function stop(code: number): Promise<void> {
       await Promise.all(alive.filter((c) => c.stage === stage).map((c) => stopProcess(c.child, c.graceMs)));
     }
     reaper.release();
-    process.exit(code);
+    process.exit(exitCode);
   })();
   return stopping;
 }
 
 /** Before anything is spawned: from here on, every way out goes through `stop`. */
 function installExitHandlers(): void {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0, true));
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', () => {
       // Nobody reads our output any more (EPIPE): stop like a piped command would.
