@@ -32,3 +32,8 @@ export class UnprocessableError extends RelayError {
 export class PermissionDeniedError extends RelayError {
   readonly code = 'forbidden';
 }
+
+/** The record changed since the caller read it (an `If-Match` version that is no longer current). */
+export class PreconditionFailedError extends RelayError {
+  readonly code = 'precondition_failed';
+}

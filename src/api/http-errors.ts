@@ -7,7 +7,7 @@ export abstract class HttpError extends RelayError {
 }
 
 /** Domain error codes (src/errors.ts) as HTTP statuses: the one place the domain meets HTTP. */
-const DOMAIN_STATUS: Record<string, number> = { forbidden: 403, not_found: 404, conflict: 409, unprocessable: 422 };
+const DOMAIN_STATUS: Record<string, number> = { forbidden: 403, not_found: 404, conflict: 409, precondition_failed: 412, unprocessable: 422 };
 
 export const httpStatusOf = (err: RelayError): number => (err instanceof HttpError ? err.status : (DOMAIN_STATUS[err.code] ?? 500));
 

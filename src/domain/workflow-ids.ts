@@ -24,6 +24,17 @@ export const WorkflowIds = {
   appointment: (id: string) => `appointment-${part(id)}`,
   /** One workflow per dossier status change: records it, then notifies the subscribers. */
   dossierStatus: (dossierId: string, changeId: string) => `dossier-status-${part(dossierId)}-${part(changeId)}`,
+  /** The one owner of an Exact division's cursor: serialises its import, incremental runs and reconciliations. */
+  exactDivision: (division: number) => `exact-division-${division}`,
+  exactImport: (division: number) => `exact-import-${division}`,
+  exactIncremental: (division: number, at: string) => `exact-incremental-${division}-${part(at)}`,
+  exactReconcile: (division: number, at: string) => `exact-reconcile-${division}-${part(at)}`,
+  /** One outbound sync per company at a time; edits made meanwhile coalesce into it. */
+  companySync: (companyId: string) => `company-sync-${part(companyId)}`,
+  /** An operator decision about one Exact account (inbound) ... */
+  syncConflict: (exactGuid: string) => `sync-conflict-${part(exactGuid)}`,
+  /** ... or about one of our companies whose KVK several Exact accounts carry (outbound). */
+  syncConflictOfCompany: (companyId: string) => `sync-conflict-company-${part(companyId)}`,
 } as const;
 
 export const WORKFLOW_ID_PART = SAFE_PART;
