@@ -1,0 +1,241 @@
+import { changedFields, type CompanyFields, emptyFields, normaliseFields, type SyncedField } from '../../src/domain/company-sync/company-fields';
+import { fieldsHash } from '../../src/domain/company-sync/field-hash';
+import { type MergeInput, mergeFields } from '../../src/domain/company-sync/merge';
+
+const BASE: CompanyFields = {
+  name: 'Bakkerij Jansen B.V.',
+  chamberOfCommerceId: '12345678',
+  streetName: 'Keizersgracht',
+  buildingNumber: '123',
+  buildingNumberAddition: null,
+  postalCode: '1015 CJ',
+  city: 'Amsterdam',
+  country: 'NL',
+};
+const with_ = (changes: Partial<CompanyFields>): CompanyFields => ({ ...BASE, ...changes });
+const EARLIER = new Date('2025-03-01T10:00:00Z');
+const LATER = new Date('2025-03-01T10:05:00Z');
+
+const merge = (overrides: Partial<MergeInput>) =>
+  mergeFields({ base: BASE, local: BASE, remote: BASE, localModifiedAt: EARLIER, remoteModifiedAt: EARLIER, manualReviewFields: [], ...overrides });
+
+describe('company fields', () => {
+  it('normalises: trims, collapses whitespace, empty is null, Dutch postcodes as 1234 AB, countries upper case', () => {
+    expect(
+      normaliseFields({ name: '  Bakkerij   Jansen ', chamberOfCommerceId: ' 12345678 ', streetName: '', buildingNumber: '  ', buildingNumberAddition: 'a', postalCode: '1015cj', city: 'Amsterdam\t', country: 'nl' }),
+    ).toEqual({ name: 'Bakkerij Jansen', chamberOfCommerceId: '12345678', streetName: null, buildingNumber: null, buildingNumberAddition: 'a', postalCode: '1015 CJ', city: 'Amsterdam', country: 'NL' });
+    expect(normaliseFields(with_({ postalCode: '1015  cj' })).postalCode).toBe('1015 CJ');
+    // Not Dutch-shaped: kept as written.
+    expect(normaliseFields(with_({ postalCode: 'B-1000' })).postalCode).toBe('B-1000');
+    expect(normaliseFields(with_({ postalCode: 'SW1A 1AA' })).postalCode).toBe('SW1A 1AA');
+    expect(normaliseFields(emptyFields())).toEqual(emptyFields());
+  });
+
+  it('lists changed fields in SYNCED_FIELDS order, ignoring spelling the normal form erases', () => {
+    expect(changedFields(BASE, with_({ city: 'Utrecht', name: 'Jansen' }))).toEqual(['name', 'city']);
+    expect(changedFields(BASE, with_({ postalCode: '1015cj', name: ' Bakkerij  Jansen B.V. ', country: 'nl' }))).toEqual([]);
+    expect(changedFields(BASE, with_({ buildingNumberAddition: '' }))).toEqual([]);
+    expect(changedFields(emptyFields(), BASE)).toHaveLength(7);
+  });
+
+  it('hashes the normalised fields: stable, spelling-blind, sensitive to every field and to null', () => {
+    expect(fieldsHash(BASE)).toMatch(/^[0-9a-f]{64}$/);
+    expect(fieldsHash(BASE)).toBe(fieldsHash({ ...BASE }));
+    expect(fieldsHash(with_({ postalCode: '1015cj', city: ' Amsterdam ' }))).toBe(fieldsHash(BASE));
+    expect(fieldsHash(with_({ city: 'Utrecht' }))).not.toBe(fieldsHash(BASE));
+    expect(fieldsHash(with_({ buildingNumberAddition: 'null' }))).not.toBe(fieldsHash(BASE));
+    // A value moved to another field is another record.
+    expect(fieldsHash(with_({ streetName: null, city: 'Keizersgracht' }))).not.toBe(fieldsHash(with_({ streetName: 'Keizersgracht', city: null })));
+    // Fixed across releases: SHA-256 of the JSON array of eight nulls (stored hashes depend on it).
+    expect(fieldsHash(emptyFields())).toBe('574fee1a0aba0d9a42e3c4b5e191bb8ebabe6578cf58009020a837ae9901f682');
+  });
+});
+
+describe('three-way merge', () => {
+  type Case = {
+    name: string;
+    input: Partial<MergeInput>;
+    merged: Partial<CompanyFields>;
+    toLocal: Partial<CompanyFields>;
+    toRemote: Partial<CompanyFields>;
+    conflicts: Array<{ field: SyncedField; winner: 'local' | 'remote' | 'review' }>;
+  };
+
+  const cases: Case[] = [
+    { name: 'nothing changed', input: {}, merged: {}, toLocal: {}, toRemote: {}, conflicts: [] },
+    {
+      name: 'remote changed one field: local takes it',
+      input: { remote: with_({ city: 'Utrecht' }) },
+      merged: { city: 'Utrecht' },
+      toLocal: { city: 'Utrecht' },
+      toRemote: {},
+      conflicts: [],
+    },
+    {
+      name: 'local changed one field: remote takes it',
+      input: { local: with_({ name: 'Bakkerij Jansen & Zn. B.V.' }) },
+      merged: { name: 'Bakkerij Jansen & Zn. B.V.' },
+      toLocal: {},
+      toRemote: { name: 'Bakkerij Jansen & Zn. B.V.' },
+      conflicts: [],
+    },
+    {
+      name: 'each side changed a different field: both kept, whatever the times',
+      input: { local: with_({ name: 'Jansen' }), remote: with_({ city: 'Utrecht' }), localModifiedAt: EARLIER, remoteModifiedAt: LATER },
+      merged: { name: 'Jansen', city: 'Utrecht' },
+      toLocal: { city: 'Utrecht' },
+      toRemote: { name: 'Jansen' },
+      conflicts: [],
+    },
+    {
+      name: 'both changed a field to the same value: no conflict, nothing sent',
+      input: { local: with_({ city: 'Utrecht' }), remote: with_({ city: 'Utrecht' }) },
+      merged: { city: 'Utrecht' },
+      toLocal: {},
+      toRemote: {},
+      conflicts: [],
+    },
+    {
+      name: 'both changed a field to the same value, spelled differently: no conflict',
+      input: { local: with_({ postalCode: '3511ab' }), remote: with_({ postalCode: '3511 AB' }) },
+      merged: { postalCode: '3511 AB' },
+      toLocal: {},
+      toRemote: {},
+      conflicts: [],
+    },
+    {
+      name: 'a whitespace-only difference is no edit',
+      input: { local: with_({ name: ' Bakkerij  Jansen B.V.' }) },
+      merged: {},
+      toLocal: {},
+      toRemote: {},
+      conflicts: [],
+    },
+    {
+      name: 'both changed differently, remote later: remote wins',
+      input: { local: with_({ city: 'Haarlem' }), remote: with_({ city: 'Utrecht' }), localModifiedAt: EARLIER, remoteModifiedAt: LATER },
+      merged: { city: 'Utrecht' },
+      toLocal: { city: 'Utrecht' },
+      toRemote: {},
+      conflicts: [{ field: 'city', winner: 'remote' }],
+    },
+    {
+      name: 'both changed differently, local later: local wins',
+      input: { local: with_({ city: 'Haarlem' }), remote: with_({ city: 'Utrecht' }), localModifiedAt: LATER, remoteModifiedAt: EARLIER },
+      merged: { city: 'Haarlem' },
+      toLocal: {},
+      toRemote: { city: 'Haarlem' },
+      conflicts: [{ field: 'city', winner: 'local' }],
+    },
+    {
+      name: 'both changed differently at the same instant: remote wins',
+      input: { local: with_({ city: 'Haarlem' }), remote: with_({ city: 'Utrecht' }), localModifiedAt: LATER, remoteModifiedAt: new Date(LATER.getTime()) },
+      merged: { city: 'Utrecht' },
+      toLocal: { city: 'Utrecht' },
+      toRemote: {},
+      conflicts: [{ field: 'city', winner: 'remote' }],
+    },
+    {
+      name: 'one side cleared a field, the other left it: the clearing is an edit',
+      input: { remote: with_({ buildingNumber: null }) },
+      merged: { buildingNumber: null },
+      toLocal: { buildingNumber: null },
+      toRemote: {},
+      conflicts: [],
+    },
+    {
+      name: 'one side cleared, the other changed: a conflict like any other',
+      input: { local: with_({ city: null }), remote: with_({ city: 'Utrecht' }), localModifiedAt: LATER, remoteModifiedAt: EARLIER },
+      merged: { city: null },
+      toLocal: {},
+      toRemote: { city: null },
+      conflicts: [{ field: 'city', winner: 'local' }],
+    },
+    {
+      name: 'a review field changed on both sides: review, local kept, nothing sent either way',
+      input: { local: with_({ name: 'Jansen Brood' }), remote: with_({ name: 'Jansen Banket' }), remoteModifiedAt: LATER, manualReviewFields: ['name'] },
+      merged: { name: 'Jansen Brood' },
+      toLocal: {},
+      toRemote: {},
+      conflicts: [{ field: 'name', winner: 'review' }],
+    },
+    {
+      name: 'a review field changed on one side only merges as usual',
+      input: { remote: with_({ name: 'Jansen Banket' }), manualReviewFields: ['name'] },
+      merged: { name: 'Jansen Banket' },
+      toLocal: { name: 'Jansen Banket' },
+      toRemote: {},
+      conflicts: [],
+    },
+    {
+      name: 'review and last-write-wins side by side, plus one-sided edits',
+      input: {
+        local: with_({ name: 'Jansen Brood', city: 'Haarlem', country: 'BE' }),
+        remote: with_({ name: 'Jansen Banket', city: 'Utrecht', postalCode: '3511 AB' }),
+        localModifiedAt: LATER,
+        remoteModifiedAt: EARLIER,
+        manualReviewFields: ['name'],
+      },
+      merged: { name: 'Jansen Brood', city: 'Haarlem', country: 'BE', postalCode: '3511 AB' },
+      toLocal: { postalCode: '3511 AB' },
+      toRemote: { city: 'Haarlem', country: 'BE' },
+      conflicts: [
+        { field: 'name', winner: 'review' },
+        { field: 'city', winner: 'local' },
+      ],
+    },
+  ];
+
+  it.each(cases)('$name', ({ input, merged, toLocal, toRemote, conflicts }) => {
+    const result = merge(input);
+    expect(result.merged).toEqual(with_(merged));
+    expect(result.toLocal).toEqual(toLocal);
+    expect(result.toRemote).toEqual(toRemote);
+    expect(result.conflicts.map(({ field, winner }) => ({ field, winner }))).toEqual(conflicts);
+  });
+
+  it('records both sides and the base of every conflict, normalised', () => {
+    const { conflicts } = merge({ local: with_({ postalCode: '2011aa' }), remote: with_({ postalCode: '3511ab' }), remoteModifiedAt: LATER });
+    expect(conflicts).toEqual([{ field: 'postalCode', base: '1015 CJ', local: '2011 AA', remote: '3511 AB', winner: 'remote' }]);
+  });
+
+  it('applying toLocal and toRemote brings both sides to merged', () => {
+    const local = with_({ name: 'Jansen', city: 'Haarlem', buildingNumberAddition: 'A' });
+    const remote = with_({ city: 'Utrecht', postalCode: '3511 AB', buildingNumber: null });
+    const result = merge({ local, remote, remoteModifiedAt: LATER });
+    expect({ ...local, ...result.toLocal }).toEqual(result.merged);
+    expect({ ...remote, ...result.toRemote }).toEqual(result.merged);
+  });
+
+  describe('without a base (first link): Exact is the source', () => {
+    const local = with_({ name: 'Jansen', city: null, streetName: 'Dorpsstraat', country: 'NL' });
+    const remote: CompanyFields = { ...emptyFields(), name: 'Bakkerij Jansen B.V.', city: 'Amsterdam', streetName: 'Keizersgracht', chamberOfCommerceId: '12345678' };
+
+    it('takes every value Exact has, keeps and sends what only Relay has, audits each overwrite as a conflict won by remote', () => {
+      const result = merge({ base: null, local, remote, localModifiedAt: LATER, remoteModifiedAt: EARLIER });
+      expect(result.merged).toEqual({ ...BASE, name: 'Bakkerij Jansen B.V.', streetName: 'Keizersgracht', city: 'Amsterdam' });
+      expect(result.toLocal).toEqual({ name: 'Bakkerij Jansen B.V.', streetName: 'Keizersgracht', city: 'Amsterdam' });
+      expect(result.toRemote).toEqual({ buildingNumber: '123', postalCode: '1015 CJ', country: 'NL' });
+      expect(result.conflicts).toEqual([
+        { field: 'name', base: null, local: 'Jansen', remote: 'Bakkerij Jansen B.V.', winner: 'remote' },
+        { field: 'streetName', base: null, local: 'Dorpsstraat', remote: 'Keizersgracht', winner: 'remote' },
+      ]);
+    });
+
+    it('sends a review field that differs nowhere and leaves it to an operator', () => {
+      const result = merge({ base: null, local, remote, manualReviewFields: ['name'] });
+      expect(result.merged.name).toBe('Jansen');
+      expect(result.toLocal).not.toHaveProperty('name');
+      expect(result.toRemote).not.toHaveProperty('name');
+      expect(result.conflicts.find((c) => c.field === 'name')?.winner).toBe('review');
+    });
+
+    it('a new local company (all empty) takes the remote record without conflicts', () => {
+      const result = merge({ base: null, local: emptyFields(), remote });
+      expect(result.merged).toEqual(remote);
+      expect(result.toLocal).toEqual({ name: 'Bakkerij Jansen B.V.', chamberOfCommerceId: '12345678', streetName: 'Keizersgracht', city: 'Amsterdam' });
+      expect(result.toRemote).toEqual({});
+      expect(result.conflicts).toEqual([]);
+    });
+  });
+});
