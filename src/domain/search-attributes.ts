@@ -13,7 +13,7 @@ import { defineSearchAttributeKey, type SearchAttributePair, SearchAttributeType
  * search attributes are stored and shown unencrypted.
  */
 
-/** Which integration a workflow belongs to: `core`, `notifications`, `exact-online`, `pms`. */
+/** Which integration a workflow belongs to: `core`, `notifications`, `company-sync`, `pms`. */
 export const RelayIntegration = defineSearchAttributeKey('RelayIntegration', SearchAttributeType.KEYWORD);
 /** Kind of business object: `echo`, `notification`, `appointment`, `company`, `reservation`... */
 export const RelayEntity = defineSearchAttributeKey('RelayEntity', SearchAttributeType.KEYWORD);
@@ -53,7 +53,7 @@ export const BusinessStatus = {
 export type BusinessStatus = (typeof BusinessStatus)[keyof typeof BusinessStatus];
 
 /** Values of `RelayIntegration`. */
-export type RelayIntegrationName = 'core' | 'notifications' | 'exact-online' | 'pms';
+export type RelayIntegrationName = 'core' | 'notifications' | 'company-sync' | 'pms';
 
 export interface RelaySearchAttributes {
   integration: RelayIntegrationName;

@@ -1,4 +1,5 @@
 import { CONFIG_VARIABLES } from '../config';
+import { companySyncModule } from './company-sync';
 import { coreModule } from './core';
 import type { RelayModule } from './module';
 import { notificationsModule } from './notifications';
@@ -8,7 +9,7 @@ import { notificationsModule } from './notifications';
  * the configuration checks iterate. Adding an integration is one line here (and one in
  * src/workflows/index.ts for its workflows); see README "Adding an integration".
  */
-export const RELAY_MODULES: readonly RelayModule[] = [coreModule, notificationsModule];
+export const RELAY_MODULES: readonly RelayModule[] = [coreModule, notificationsModule, companySyncModule];
 
 /** Every environment variable Relay reads: the core's and each module's section (for .env.example and compose checks). */
 export const relayConfigVariables = (modules: readonly RelayModule[] = RELAY_MODULES): string[] => [...CONFIG_VARIABLES, ...modules.flatMap((m) => m.variables)];

@@ -38,6 +38,8 @@ export interface ModuleContext<S> {
   logger: Logger;
   /** The process's Temporal client, where it has one (the worker's activities ask it how a workflow stands). */
   temporal?: Client;
+  /** This deployment's task queue names, where workflows are started from activities. */
+  taskQueues?: TaskQueues;
 }
 
 export interface ApiContext<S> extends ModuleContext<S> {
@@ -148,7 +150,7 @@ export interface EnabledParts {
   banner(keyName: string): string[];
 }
 
-export type RuntimeDeps = Pick<ModuleContext<unknown>, 'prisma' | 'logger' | 'temporal'>;
+export type RuntimeDeps = Pick<ModuleContext<unknown>, 'prisma' | 'logger' | 'temporal' | 'taskQueues'>;
 export type ApiDeps = Omit<ApiContext<unknown>, 'core' | 'settings' | 'mode'>;
 
 /** Something a registry can hold: a spec whose settings type is hidden behind `load`. */
@@ -195,6 +197,7 @@ function enabledParts<S>(spec: ModuleSpec<S>, core: Config, settings: S, mode: '
     prisma: deps.prisma,
     logger: deps.logger.child({ integration: spec.name }),
     temporal: deps.temporal,
+    taskQueues: deps.taskQueues,
   });
   const apiCtx = (deps: ApiDeps): ApiContext<S> => ({ ...deps, ...ctx(deps), temporal: deps.temporal });
   return {

@@ -35,7 +35,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
         shutdownGraceTime: setup.shutdownGraceMs,
         workflowBundle: setup.workflowBundle,
         taskQueue: names[queue.key]!,
-        activities: enabled.activities(queue.key, setup.deps),
+        activities: enabled.activities(queue.key, { ...setup.deps, taskQueues: names }),
         // Only acts on inputs the strict codec marked (a plaintext or foreign-key payload).
         interceptors: { activity: [refuseUnencryptedActivityInputs] },
         ...queue.limits,

@@ -3,3 +3,4 @@
 // orchestration of activities.
 export { echoWorkflow } from './echo';
 export * from './notifications';
+export * from './company-sync';

@@ -39,6 +39,7 @@ CREATE TABLE "companies_sync" (
     "exact_updated_at" TIMESTAMPTZ(3),
     "local_updated_at" TIMESTAMPTZ(3),
     "create_ref" TEXT,
+    "reconciled_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 

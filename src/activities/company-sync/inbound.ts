@@ -1,0 +1,219 @@
+import { Context } from '@temporalio/activity';
+import { fieldsHash } from '../../domain/company-sync/field-hash';
+import type { CompanyFields } from '../../domain/company-sync/company-fields';
+import { softDeleteCompany } from '../../db/company-sync/companies';
+import { type InboundResult, applyInboundAccount, localView } from '../../db/company-sync/inbound-apply';
+import { advanceAccountsCursor, advanceDeletedCursor, divisionState, markImportCompleted, resetCursors } from '../../db/company-sync/divisions';
+import { clearQuarantinedGuids, dueQuarantined, quarantine, resolveQuarantined } from '../../db/company-sync/quarantine';
+import { writeAudit } from '../../db/audit';
+import type { Prisma } from '../../generated/prisma/client';
+import { ExactBudgetExhausted } from '../../integrations/exact/errors';
+import type { ExactDeletedAccount, ExactSyncAccount } from '../../integrations/exact/mapping';
+import type { DivisionJobKind } from '../../workflows/company-sync/definitions';
+import type { CompanySyncDeps } from './deps';
+
+/**
+ * The inbound side's activities: each Sync API page is fetched and applied in one activity
+ * (pages never pass through workflow history), each account in its own transaction; the
+ * division's cursor moves past what was applied or quarantined, never past a lost record.
+ */
+
+export interface PageCounts {
+  accounts: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  conflicts: number;
+  quarantined: number;
+}
+
+export interface AccountsPageResult extends PageCounts {
+  next?: string;
+  cursor: string;
+  /** Exact's budget is spent until then: the run ends partial, the cursor saved. */
+  budgetRetryAt?: string;
+}
+
+export function createInboundActivities(deps: CompanySyncDeps) {
+  const { prisma, logger } = deps;
+  const actor = () => `workflow:${Context.current().info.workflowExecution?.workflowId ?? "unknown"}`;
+
+  /** Applies what arrived, one account per transaction; a failure goes to the quarantine, not up. */
+  async function applyAll(division: number, rows: readonly ExactSyncAccount[], force: (row: ExactSyncAccount) => Promise<boolean>) {
+    const counts: PageCounts = { accounts: rows.length, created: 0, updated: 0, unchanged: 0, conflicts: 0, quarantined: 0 };
+    const applied: string[] = [];
+    const after: InboundResult[] = [];
+    for (const [i, row] of rows.entries()) {
+      if (i % 100 === 0) Context.current().heartbeat(i);
+      try {
+        const result = await applyInboundAccount(prisma, row, { division, manualReviewFields: deps.settings.manualReviewFields, actor: actor(), correlationId: actor(), force: await force(row) });
+        applied.push(row.guid);
+        after.push(result);
+        if (result.outcome === 'created') counts.created++;
+        else if (result.outcome === 'updated') counts.updated++;
+        else if (result.outcome === 'conflict' || result.outcome === 'review') counts.conflicts++;
+        else counts.unchanged++;
+      } catch (err) {
+        counts.quarantined++;
+        logger.warn({ division, exactGuid: row.guid, err: errorText(err) }, 'company sync: an Exact account could not be applied; quarantined for its own retries');
+        await quarantine(prisma, division, row.guid, toPayload(row), row.timestamp, errorText(err));
+      }
+    }
+    await clearQuarantinedGuids(prisma, division, applied);
+    await followUp(after);
+    return counts;
+  }
+
+  /** After commit: conflicts get their workflow, companies holding values Exact lacks get pushed. */
+  async function followUp(results: readonly InboundResult[]): Promise<void> {
+    for (const r of results) {
+      if (r.conflict) await deps.startConflictWorkflow(r.conflict);
+      if (r.pushCompanyId) await deps.requestOutbound(r.pushCompanyId, 'exact-inbound');
+    }
+  }
+
+  async function budgeted<T>(call: () => Promise<T>): Promise<T | { budgetRetryAt: string }> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof ExactBudgetExhausted) return { budgetRetryAt: new Date(err.retryAtMs).toISOString() };
+      throw err;
+    }
+  }
+
+  return {
+    async beginInboundRun(input: { division: number; kind: DivisionJobKind }): Promise<{ expectedAccounts?: number; budgetRetryAt?: string }> {
+      const { division, kind } = input;
+      const exact = await deps.exactFor(division);
+      const state = await divisionState(prisma, division);
+      const moved = await budgeted(() => exact.divisionMoveDate());
+      if (typeof moved === 'object' && moved !== null && 'budgetRetryAt' in moved) return moved;
+      if (moved && (!state.divisionMoveDate || moved.getTime() !== state.divisionMoveDate.getTime()) && state.divisionMoveDate) {
+        // Exact moved the division to another database: its timestamps restarted, so everything is read again.
+        logger.warn({ division }, 'company sync: Exact moved the division (DivisionMoveDate changed); syncing it again from the start');
+        await resetCursors(prisma, division, moved);
+      } else if (moved && !state.divisionMoveDate) {
+        await prisma.exactDivision.update({ where: { division }, data: { divisionMoveDate: moved } });
+      }
+      if (kind !== 'import') return {};
+      await resetCursors(prisma, division);
+      if (!exact.countAccounts) return {};
+      const count = await budgeted(() => exact.countAccounts!());
+      return typeof count === 'number' ? { expectedAccounts: count } : {};
+    },
+
+    async applyAccountsPage(input: { division: number; kind: DivisionJobKind; next?: string; startedAt: string }): Promise<AccountsPageResult> {
+      const { division, kind } = input;
+      const exact = await deps.exactFor(division);
+      const state = await divisionState(prisma, division);
+      // A reconciliation reads everything from the start and leaves the cursor where it is.
+      const from = kind === 'reconcile' ? 1n : state.accountsCursor;
+      const page = await budgeted(() => exact.syncAccounts(from, input.next));
+      if ('budgetRetryAt' in page) return { ...emptyCounts(), cursor: from.toString(), budgetRetryAt: page.budgetRetryAt };
+      const rows = [...page.rows].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+      const force = kind === 'reconcile' ? driftCheck(prisma) : async () => false;
+      const counts = await applyAll(division, rows, force);
+      const max = rows.reduce((m, r) => (r.timestamp > m ? r.timestamp : m), from);
+      if (kind === 'reconcile') {
+        await prisma.companySync.updateMany({ where: { exactGuid: { in: rows.map((r) => r.guid) } }, data: { reconciledAt: new Date() } });
+      } else {
+        await advanceAccountsCursor(prisma, division, max);
+      }
+      return { ...counts, next: page.next, cursor: (kind === 'reconcile' ? state.accountsCursor : max > state.accountsCursor ? max : state.accountsCursor).toString() };
+    },
+
+    async applyDeletedPage(input: { division: number; next?: string }): Promise<{ next?: string; deleted: number; budgetRetryAt?: string }> {
+      const { division } = input;
+      const exact = await deps.exactFor(division);
+      const state = await divisionState(prisma, division);
+      const page = await budgeted(() => exact.syncDeleted(state.deletedCursor, input.next));
+      if ('budgetRetryAt' in page) return { deleted: 0, budgetRetryAt: page.budgetRetryAt };
+      let deleted = 0;
+      for (const row of page.rows) if (await applyDeletion(row)) deleted++;
+      const max = page.rows.reduce((m, r) => (r.timestamp > m ? r.timestamp : m), state.deletedCursor);
+      await advanceDeletedCursor(prisma, division, max);
+      return { next: page.next, deleted };
+    },
+
+    async finishInboundRun(input: { division: number; kind: DivisionJobKind; startedAt: string }): Promise<{ deleted: number; quarantineCleared: number; budgetRetryAt?: string }> {
+      const { division, kind } = input;
+      let deleted = 0;
+      if (kind === 'import') await markImportCompleted(prisma, division);
+      if (kind === 'reconcile') deleted = await missedDeletions(division, new Date(input.startedAt));
+      const quarantineCleared = await retryQuarantine(division);
+      for (const c of await prisma.syncConflict.findMany({ where: { division, status: 'open' }, select: { id: true, workflowId: true } })) await deps.startConflictWorkflow(c);
+      for (const companyId of await deps.pendingOutbound(division)) await deps.requestOutbound(companyId, 'exact-sweep');
+      return { deleted, quarantineCleared };
+    },
+
+    async requestDivisionWork(input: { division: number; kind: DivisionJobKind; requestedBy: string }): Promise<void> {
+      await deps.requestDivisionWork(input.division, input.kind, input.requestedBy);
+    },
+  };
+
+  /** A deletion applies only if our version of the account is not newer than it (Exact's own rule). */
+  async function applyDeletion(row: ExactDeletedAccount): Promise<boolean> {
+    return prisma.$transaction(async (tx) => {
+      const link = await tx.companySync.findUnique({ where: { exactGuid: row.guid } });
+      if (!link || link.deletedInSource) return false;
+      if (link.lastTimestamp !== null && link.lastTimestamp > row.timestamp) return false;
+      const ctx = { actor: actor(), correlationId: actor(), idempotencyKey: `exact-deleted:${row.guid}:${row.timestamp}` };
+      if (link.companyId) await softDeleteCompany(tx, link.companyId, undefined, ctx, 'company.deleted_in_exact');
+      await tx.companySync.update({ where: { id: link.id }, data: { deletedInSource: true, lastTimestamp: row.timestamp, updatedAt: new Date() } });
+      await writeAudit(tx, { ...ctx, idempotencyKey: `${ctx.idempotencyKey}:link`, action: 'company_sync.deleted_in_source', entity: 'companies_sync', entityId: link.id, after: { exactGuid: row.guid, timestamp: row.timestamp.toString() } });
+      return true;
+    });
+  }
+
+  /** Accounts linked before the pass began that the full pass did not see were deleted in Exact (the deletion log keeps 2 months only). */
+  async function missedDeletions(division: number, startedAt: Date): Promise<number> {
+    const unseen = await prisma.companySync.findMany({
+      where: { division, deletedInSource: false, exactGuid: { not: null }, createdAt: { lt: startedAt }, OR: [{ reconciledAt: null }, { reconciledAt: { lt: startedAt } }] },
+      select: { exactGuid: true, lastTimestamp: true },
+    });
+    let deleted = 0;
+    for (const link of unseen) if (await applyDeletion({ guid: link.exactGuid!, timestamp: link.lastTimestamp ?? 0n, deletedAt: null })) deleted++;
+    if (deleted) logger.warn({ division, deleted }, 'company sync: reconciliation found accounts deleted in Exact that the deletion log did not report');
+    return deleted;
+  }
+
+  async function retryQuarantine(division: number): Promise<number> {
+    let cleared = 0;
+    for (const entry of await dueQuarantined(prisma, division)) {
+      const row = fromPayload(entry.payload);
+      try {
+        const result = await applyInboundAccount(prisma, row, { division, manualReviewFields: deps.settings.manualReviewFields, actor: actor(), correlationId: actor() });
+        await resolveQuarantined(prisma, entry.id);
+        await followUp([result]);
+        cleared++;
+      } catch (err) {
+        await quarantine(prisma, division, row.guid, toPayload(row), row.timestamp, errorText(err));
+      }
+    }
+    return cleared;
+  }
+}
+
+/** Reconciliation re-applies an account whose fields differ from what we last synced (drift). */
+function driftCheck(prisma: CompanySyncDeps['prisma']) {
+  return async (row: ExactSyncAccount): Promise<boolean> => {
+    const link = await prisma.companySync.findUnique({ where: { exactGuid: row.guid }, select: { baseSnapshot: true, companyId: true } });
+    if (!link?.companyId || !link.baseSnapshot) return false;
+    return fieldsHash(link.baseSnapshot as CompanyFields) !== fieldsHash(localView(row));
+  };
+}
+
+const emptyCounts = (): PageCounts => ({ accounts: 0, created: 0, updated: 0, unchanged: 0, conflicts: 0, quarantined: 0 });
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
+
+function toPayload(row: ExactSyncAccount): Prisma.InputJsonValue {
+  return { ...row, timestamp: row.timestamp.toString(), modifiedAt: row.modifiedAt.toISOString() } as unknown as Prisma.InputJsonValue;
+}
+
+function fromPayload(payload: Prisma.JsonValue): ExactSyncAccount {
+  const p = payload as unknown as ExactSyncAccount & { timestamp: string; modifiedAt: string };
+  return { ...p, timestamp: BigInt(p.timestamp), modifiedAt: new Date(p.modifiedAt) };
+}
+
+export type InboundActivities = ReturnType<typeof createInboundActivities>;

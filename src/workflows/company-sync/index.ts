@@ -1,0 +1,4 @@
+export { exactDivisionWorkflow } from './division';
+export { exactImportWorkflow, exactIncrementalWorkflow, exactReconcileWorkflow } from './inbound-run';
+export { exactScheduleTickWorkflow } from './schedule-tick';
+export { syncConflictWorkflow } from './conflict';
