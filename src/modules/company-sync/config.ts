@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Config, ConfigError, csv } from '../../config';
 import { SYNCED_FIELDS, type SyncedField } from '../../domain/company-sync/company-fields';
+import { EXACT_DEMO_CLIENT_ID, EXACT_DEMO_CLIENT_SECRET, EXACT_SIMULATOR_DEFAULT_PORT } from '../../integrations/exact/simulator/demo-data';
 import type { SectionResult } from '../module';
 
 /**
@@ -9,8 +10,8 @@ import type { SectionResult } from '../module';
  */
 
 /** The simulator's public demo app (src/integrations/exact/simulator): never valid at Exact. */
-export const EXACT_DEMO_APP = { clientId: 'relay-demo-client', clientSecret: 'relay-demo-secret' } as const;
-export const EXACT_DEFAULT_SIMULATOR_PORT = 4030;
+export const EXACT_DEMO_APP = { clientId: EXACT_DEMO_CLIENT_ID, clientSecret: EXACT_DEMO_CLIENT_SECRET } as const;
+export const EXACT_DEFAULT_SIMULATOR_PORT = EXACT_SIMULATOR_DEFAULT_PORT;
 
 const duration = z
   .string()
