@@ -118,10 +118,10 @@ export function controlRouter(engine: ExactEngine, info: () => Record<string, un
     res.json({ faults: engine.faults.get(), fired: engine.faults.fired });
   });
   r.put('/faults', (req, res) => {
-    res.json({ faults: engine.faults.replace((req.body ?? {}) as ExactFaults) });
+    res.json({ faults: engine.applyFaults((req.body ?? {}) as ExactFaults, 'replace') });
   });
   r.patch('/faults', (req, res) => {
-    res.json({ faults: engine.faults.merge((req.body ?? {}) as ExactFaults) });
+    res.json({ faults: engine.applyFaults((req.body ?? {}) as ExactFaults, 'merge') });
   });
   r.delete('/faults', (_req, res) => {
     res.json({ faults: engine.faults.replace({}) });

@@ -202,9 +202,9 @@ function listAccounts(ctx: CallContext, d: DivisionData, division: number): ApiR
     if (row !== undefined && predicate(row) && (after === null || id > after) && size > 0) rows.push(row);
     count = rows.length;
   } else {
-    const ids = d.idsInOrder();
-    for (let i = d.idPositionAfter(after); i < ids.length; i++) {
-      const row = d.get(ids[i]!)!;
+    const ordered = d.rowsById();
+    for (let i = d.idPositionAfter(after); i < ordered.length; i++) {
+      const row = ordered[i]!;
       if (!predicate(row)) continue;
       if (rows.length < size) rows.push(row);
       else {
@@ -216,7 +216,7 @@ function listAccounts(ctx: CallContext, d: DivisionData, division: number): ApiR
     if (opts.inlinecount && after !== null) {
       // __count is the total of the whole query, not of what is left after the skiptoken.
       count = 0;
-      for (const key of ids) if (predicate(d.get(key)!)) count++;
+      for (const row of ordered) if (predicate(row)) count++;
     }
   }
   const topLeft = opts.top === null ? null : opts.top - rows.length;

@@ -9,12 +9,12 @@ import { CallLog } from './calls';
 import { SimClock } from './clock';
 import { FaultPlan, type ExactFaults } from './faults';
 import { defaultLimits, ErrorLimiter, RateLimiter, validateLimits, type ExactLimits } from './limits';
-import { defaultLifetimes, OAuthServer, type SimUser, type TokenLifetimes } from './oauth';
+import { defaultLifetimes, OAuthServer, type OAuthSnapshot, type SimUser, type TokenLifetimes } from './oauth';
 import { ODataError } from './odata';
 import { mixSeed, seededRng, type Rng } from './random';
 import { generateAccounts } from './seed-data';
 import { DivisionData, type DeletedRow, type DivisionInfo } from './store';
-import { ACCOUNT_FIELDS, countryName, DELETED_ENTITY_TYPE_ACCOUNTS, REGULAR_PAGE_SIZE, SYNC_PAGE_SIZE, type SimRow } from './wire';
+import { blankAccount, countryName, DELETED_ENTITY_TYPE_ACCOUNTS, REGULAR_PAGE_SIZE, SYNC_PAGE_SIZE, type SimRow } from './wire';
 
 export interface DivisionSpec {
   code: number;
@@ -51,6 +51,22 @@ export interface Actor {
   id: string;
   fullName: string;
 }
+
+/** The state a state file keeps (JSON-safe: bigints as strings). */
+export interface ExactSnapshot {
+  version: 1;
+  databases: Array<[number, string]>;
+  nextDatabase: number;
+  divisions: Array<{
+    info: Omit<DivisionInfo, 'hid'> & { hid: string };
+    accounts: Array<Record<string, unknown>>;
+    deleted: Array<Record<string, unknown>>;
+  }>;
+  oauth: OAuthSnapshot;
+}
+
+const bigintsToStrings = (row: SimRow): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? String(v) : v]));
 
 export interface DivisionStats {
   division: number;
@@ -97,6 +113,7 @@ export class ExactEngine {
   private nextDatabase = 1;
   private idRng: Rng | null = null;
   private readonly perDivision = new Map<number, { overLimit: number; forced429: number; blocks: number }>();
+  private changes = 0;
 
   constructor(private readonly options: ExactEngineOptions) {
     this.limitValues = { ...defaultLimits(), ...(options.limits ?? {}) };
@@ -193,6 +210,7 @@ export class ExactEngine {
     const data = new DivisionData(info);
     this.divisions.set(spec.code, data);
     this.perDivision.set(spec.code, { overLimit: 0, forced429: 0, blocks: 0 });
+    this.changes++;
     return data;
   }
 
@@ -227,39 +245,38 @@ export class ExactEngine {
     d.info.database = db;
     d.info.moveDate = this.clock.now();
     d.renumber(() => this.nextTimestamp(d));
+    this.changes++;
     return { ...d.info };
   }
 
   // --- accounts ----------------------------------------------------------------------------------------------------
 
   /** Creates an account from checked changes (see account-input); Code defaults to the highest + 1. */
-  createAccount(code: number, changes: AccountChanges, actor: Actor, at = this.clock.now()): SimRow {
+  createAccount(code: number, changes: AccountChanges, actor: Actor, at = this.clock.now(), bulk = false): SimRow {
     const d = this.division(code);
     const id = typeof changes.ID === 'string' ? changes.ID : this.newId();
     if (d.get(id) !== undefined) throw new ODataError(400, `An account with ID ${id} already exists.`);
     const accountCode = typeof changes.Code === 'string' ? changes.Code : d.nextCode();
     if (d.idForCode(accountCode) !== undefined) throw new ODataError(400, `Code: the code '${accountCode.trim()}' is already in use.`);
     const now = this.clock.now();
-    const row: SimRow = {};
-    for (const [name, def] of Object.entries(ACCOUNT_FIELDS)) row[name] = def.type === 'Edm.Boolean' ? false : null;
-    Object.assign(row, changes);
-    Object.assign(row, {
-      ID: id,
-      Code: accountCode,
-      Status: changes.Status ?? 'C',
-      Type: 'A',
-      IsSales: changes.IsSales ?? true,
-      CountryName: countryName((changes.Country as string | null | undefined) ?? null),
-      Created: at,
-      Creator: actor.id,
-      CreatorFullName: actor.fullName,
-      Modified: now,
-      Modifier: actor.id,
-      ModifierFullName: actor.fullName,
-      Division: code,
-      Timestamp: this.nextTimestamp(d),
-    });
-    d.insert(row);
+    const row = blankAccount();
+    for (const name in changes) if (name in row) row[name] = changes[name]!;
+    row.ID = id;
+    row.Code = accountCode;
+    row.Status = changes.Status ?? 'C';
+    row.Type = 'A';
+    row.IsSales = changes.IsSales ?? true;
+    row.CountryName = countryName((changes.Country as string | null | undefined) ?? null);
+    row.Created = at;
+    row.Creator = actor.id;
+    row.CreatorFullName = actor.fullName;
+    row.Modified = now;
+    row.Modifier = actor.id;
+    row.ModifierFullName = actor.fullName;
+    row.Division = code;
+    row.Timestamp = this.nextTimestamp(d);
+    d.insert(row, bulk);
+    this.changes++;
     return row;
   }
 
@@ -273,13 +290,14 @@ export class ExactEngine {
       if (holder !== undefined && holder !== row.ID) throw new ODataError(400, `Code: the code '${changes.Code.trim()}' is already in use.`);
     }
     const previousCode = row.Code as string;
-    Object.assign(row, changes);
+    for (const name in changes) if (name in row && name !== 'ID') row[name] = changes[name]!;
     if ('Country' in changes) row.CountryName = countryName((row.Country as string | null) ?? null);
     row.Modified = this.clock.now();
     row.Modifier = actor.id;
     row.ModifierFullName = actor.fullName;
     row.Timestamp = this.nextTimestamp(d);
     d.touched(row, previousCode);
+    this.changes++;
     return row;
   }
 
@@ -298,6 +316,7 @@ export class ExactEngine {
       ID: this.newId(),
     };
     d.remove(key, deletedRow);
+    this.changes++;
     return deletedRow;
   }
 
@@ -329,12 +348,69 @@ export class ExactEngine {
     for (const g of generateAccounts(rng, n, existing)) {
       const { ageMs, ...fields } = g;
       const created = now - ageMs;
-      const row = this.createAccount(code, fields, this.officeUser, created);
+      const row = this.createAccount(code, fields, this.officeUser, created, true);
       // A seeded account was last modified somewhere between its creation and now.
       row.Modified = created + Math.floor(rng.next() * ageMs);
       rows.push(row);
     }
     return rows;
+  }
+
+  /**
+   * Sets faults (`merge` or `replace`); `expireTokens: true` among them is a one-shot action, not a standing fault:
+   * every access token issued so far expires now.
+   */
+  applyFaults(faults: ExactFaults & { expireTokens?: boolean }, mode: 'merge' | 'replace'): ExactFaults {
+    const { expireTokens, ...rest } = faults;
+    if (expireTokens !== undefined && typeof expireTokens !== 'boolean') throw new RangeError('expireTokens must be a boolean');
+    const result = mode === 'merge' ? this.faults.merge(rest) : this.faults.replace(rest);
+    if (expireTokens === true) this.oauth.expireAccessTokens();
+    return result;
+  }
+
+  // --- state file ------------------------------------------------------------------------------------------------
+
+  /** Changes so far (accounts, divisions, tokens): a state file is saved when this moved. */
+  revision(): number {
+    return this.changes + this.oauth.changes;
+  }
+
+  snapshot(): ExactSnapshot {
+    return {
+      version: 1,
+      databases: [...this.databases].map(([id, v]) => [id, String(v)]),
+      nextDatabase: this.nextDatabase,
+      divisions: [...this.divisions.values()].map((d) => ({
+        info: { ...d.info, hid: String(d.info.hid) },
+        accounts: d.rowsByTimestamp().map(bigintsToStrings),
+        deleted: d.deleted.map(bigintsToStrings),
+      })),
+      oauth: this.oauth.snapshot(),
+    };
+  }
+
+  /** Replaces divisions, accounts, deletions, counters and OAuth grants with a snapshot's. */
+  restore(snapshot: ExactSnapshot): void {
+    if (snapshot.version !== 1) throw new RangeError(`unsupported state version ${String(snapshot.version)}`);
+    this.divisions.clear();
+    this.perDivision.clear();
+    this.databases.clear();
+    for (const [id, v] of snapshot.databases) this.databases.set(id, BigInt(v));
+    this.nextDatabase = snapshot.nextDatabase;
+    for (const saved of snapshot.divisions) {
+      const d = new DivisionData({ ...saved.info, hid: BigInt(saved.info.hid) });
+      this.divisions.set(d.info.code, d);
+      this.perDivision.set(d.info.code, { overLimit: 0, forced429: 0, blocks: 0 });
+      for (const a of saved.accounts) {
+        const row = blankAccount();
+        for (const name in a) if (name in row) row[name] = a[name] as SimRow[string];
+        row.Timestamp = BigInt(a.Timestamp as string);
+        d.insert(row, true);
+      }
+      d.deleted = saved.deleted.map((r) => ({ ...(r as object), Timestamp: BigInt(r.Timestamp as string) }) as DeletedRow);
+    }
+    this.oauth.restore(snapshot.oauth);
+    this.changes++;
   }
 
   // --- statistics ----------------------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 /**
  * Runs the Exact Online simulator on its own:
  * `node --import tsx src/integrations/exact/simulator/main.ts [--port 4030] [--host 127.0.0.1] [--seed 1]
- * [--divisions 123456,234567] [--accounts 250] [--churn-ms 0] [--no-demo]`.
+ * [--divisions 123456,234567] [--accounts 250] [--churn-ms 0] [--state-file path] [--no-demo]`.
  * Credentials come from EXACT_SIMULATOR_CLIENT_ID / EXACT_SIMULATOR_CLIENT_SECRET, else the public demo values in
  * demo-data.ts. `--seed` seeds the generated accounts; `--accounts` is how many each division gets;
- * `--churn-ms N` has an office user edit, create or delete an account every N ms.
+ * `--churn-ms N` has an office user edit, create or delete an account every N ms. `--state-file` keeps accounts,
+ * timestamps and OAuth grants across restarts (loaded at start when present, saved while running and on exit), so a
+ * connection made in demo mode survives `npm start` being run again.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -17,6 +19,7 @@ import {
 } from './demo-data';
 import type { DivisionSpec } from './engine';
 import { createExactSimulator } from './server';
+import { keepState, loadState } from './state-file';
 
 function integer(value: string, name: string, min: number, max: number): number {
   const n = Number(value);
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
       divisions: { type: 'string' },
       accounts: { type: 'string', default: String(EXACT_DEMO_ACCOUNTS_PER_DIVISION) },
       'churn-ms': { type: 'string', default: '0' },
+      'state-file': { type: 'string' },
       'no-demo': { type: 'boolean', default: false },
     },
   });
@@ -59,13 +63,20 @@ async function main(): Promise<void> {
     ...(demo && accounts > 0 ? { seedAccounts: { perDivision: accounts, rngSeed: seed } } : {}),
     ...(churnMs > 0 ? { churn: { everyMs: churnMs, seed } } : {}),
   });
+  const stateFile = values['state-file'];
+  const restored = stateFile !== undefined && loadState(sim.engine, stateFile);
+  const keeper = stateFile === undefined ? null : keepState(sim.engine, stateFile);
   const credentials = process.env.EXACT_SIMULATOR_CLIENT_SECRET ? 'client secret from EXACT_SIMULATOR_CLIENT_SECRET' : 'demo client secret (demo-data.ts)';
   console.log(
     `Exact Online simulator listening on ${sim.url} (client ${sim.clientId}, ${credentials}); ` +
-      `divisions ${divisions.map((d) => d.code).join(', ')}; control API ${sim.controlUrl}`,
+      `divisions ${sim.engine.divisionCodes().join(', ')}; control API ${sim.controlUrl}` +
+      (restored ? `; state restored from ${stateFile}` : ''),
   );
 
-  const stop = () => void sim.close().then(() => process.exit(0));
+  const stop = () => {
+    keeper?.stop();
+    void sim.close().then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -66,7 +66,7 @@ export interface Grant {
   brokenReason: string | null;
 }
 
-interface AccessToken {
+export interface AccessToken {
   grantId: string;
   userId: string;
   clientId: string;
@@ -84,6 +84,12 @@ export type AuthorizeAnswer = { redirect: string } | { status: number; html: str
 export type Authentication =
   | { ok: true; userId: string; clientId: string; grantId: string }
   | { ok: false; reason: 'missing' | 'unknown' | 'expired'; userId?: string; clientId?: string };
+
+export interface OAuthSnapshot {
+  grants: Grant[];
+  refreshTokens: Array<[string, { grantId: string; current: boolean }]>;
+  accessTokens: Array<[string, AccessToken]>;
+}
 
 export interface TokenStats {
   calls: number;
@@ -110,6 +116,8 @@ export class OAuthServer {
   private accessTokens = new Map<string, AccessToken>();
   private tokenCallsByDay = new Map<string, { day: number; calls: number }>();
   private stats: TokenStats = { calls: 0, byGrantType: {}, byOutcome: {}, grants: 0, brokenGrants: 0 };
+  /** Bumped by every change worth saving (tokens issued, a grant broken, tokens expired). */
+  changes = 0;
   /** What the simulated user answers on the authorize page. */
   decision: 'approve' | 'deny' = 'approve';
 
@@ -193,6 +201,7 @@ export class OAuthServer {
       expiresAt: now + this.lifetimes.accessTokenSeconds * 1000,
     });
     grant.lastIssuedAt = now;
+    this.changes++;
     return {
       status: 200,
       body: {
@@ -290,6 +299,7 @@ export class OAuthServer {
       // A retired refresh token came back: someone refreshed twice with the same token. Exact breaks the connection.
       if (grant.brokenReason === null) {
         grant.brokenReason = 'a refresh token was used after it had been replaced';
+        this.changes++;
         this.stats.brokenGrants++;
         this.refreshIndex.set(grant.refreshToken, { grantId: grant.id, current: false });
       }
@@ -343,6 +353,7 @@ export class OAuthServer {
       if (t.expiresAt > now) {
         t.expiresAt = now;
         n++;
+        this.changes++;
       }
     return n;
   }
@@ -375,6 +386,25 @@ export class OAuthServer {
 
   tokenStats(): TokenStats {
     return structuredClone(this.stats);
+  }
+
+  /** Grants and live tokens as JSON-safe data (a state file keeps connections working across restarts). */
+  snapshot(): OAuthSnapshot {
+    const now = this.clock.now();
+    return {
+      grants: [...this.grants.values()].map((g) => ({ ...g })),
+      refreshTokens: [...this.refreshIndex],
+      accessTokens: [...this.accessTokens].filter(([, t]) => t.expiresAt > now),
+    };
+  }
+
+  restore(snapshot: OAuthSnapshot): void {
+    this.clear();
+    for (const g of snapshot.grants) this.grants.set(g.id, { ...g });
+    for (const [token, entry] of snapshot.refreshTokens) this.refreshIndex.set(token, { ...entry });
+    for (const [token, entry] of snapshot.accessTokens) this.accessTokens.set(token, { ...entry });
+    this.stats.grants = this.grants.size;
+    this.stats.brokenGrants = [...this.grants.values()].filter((g) => g.brokenReason !== null).length;
   }
 
   clear(): void {

@@ -275,7 +275,7 @@ const CLR: Record<EdmType | 'null', string> = {
 };
 
 /** SQL Server's default collation: case-insensitive, trailing spaces ignored. */
-const collate = (s: string) => s.replace(/ +$/, '').toLowerCase();
+const collate = (s: string) => (s.endsWith(' ') ? s.replace(/ +$/, '') : s).toLowerCase();
 
 const STRING_FNS = new Set(['trim', 'tolower', 'toupper']);
 const BOOL_FNS = new Set(['substringof', 'startswith', 'endswith']);
@@ -354,6 +354,50 @@ function compareValues(type: EdmType | 'null', a: SimValue, b: SimValue): number
   return Number(a) - Number(b);
 }
 
+/**
+ * The comparisons a client makes on every look-up and every Sync page (a property equal to a string or GUID, a
+ * Timestamp bound), with the literal prepared once: a scan of 50 000 rows should cost milliseconds.
+ */
+function fastCompare(node: Extract<FilterNode, { kind: 'cmp' }>, field: Typed, lit: Typed): Predicate | null {
+  const value = lit.get({});
+  if (value === null) return null;
+  const fieldOperand = node.left.kind === 'field' ? node.left : node.right.kind === 'field' ? node.right : null;
+  if (fieldOperand === null || fieldOperand.kind !== 'field') return null;
+  const name = fieldOperand.name;
+  if (field.type === 'Edm.String' && (node.op === 'eq' || node.op === 'ne')) {
+    const wanted = collate(String(value));
+    const eq = node.op === 'eq';
+    return (row) => {
+      const v = row[name];
+      if (typeof v !== 'string') return !eq;
+      return (collate(v) === wanted) === eq;
+    };
+  }
+  if (field.type === 'Edm.Guid' && node.op === 'eq') {
+    const wanted = String(value).toLowerCase();
+    return (row) => row[name] === wanted;
+  }
+  if (field.type === 'Edm.Int64' && typeof value === 'bigint') {
+    // The literal may be on either side: `Timestamp gt 5L` or `5L lt Timestamp`.
+    const fieldLeft = node.left.kind === 'field';
+    const op = fieldLeft ? node.op : ({ gt: 'lt', ge: 'le', lt: 'gt', le: 'ge', eq: 'eq', ne: 'ne' } as const)[node.op];
+    const test: Record<CompareOp, (v: bigint) => boolean> = {
+      eq: (v) => v === value,
+      ne: (v) => v !== value,
+      gt: (v) => v > value,
+      ge: (v) => v >= value,
+      lt: (v) => v < value,
+      le: (v) => v <= value,
+    };
+    const t = test[op];
+    return (row) => {
+      const v = row[name];
+      return typeof v === 'bigint' && t(v);
+    };
+  }
+  return null;
+}
+
 function compileCompare(node: Extract<FilterNode, { kind: 'cmp' }>, def: EntityDef, entityType: string): Predicate {
   const left = typeOperand(node.left, def, entityType);
   const right = typeOperand(node.right, def, entityType);
@@ -367,6 +411,8 @@ function compileCompare(node: Extract<FilterNode, { kind: 'cmp' }>, def: EntityD
   if (lit.type === 'null' && node.op !== 'eq' && node.op !== 'ne') throw bad(`Operator '${node.op}' cannot be used with null.`);
   const op = node.op;
   const type = field.type;
+  const fast = fastCompare(node, field, lit);
+  if (fast !== null) return fast;
   return (row) => {
     const a = left.get(row);
     const b = right.get(row);

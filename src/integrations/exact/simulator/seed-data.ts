@@ -67,7 +67,7 @@ const STREETS = [
 ];
 
 /** Letters PostNL uses in postcodes (never F, I, O, Q, U, Y); SA, SD and SS are not issued. */
-const POSTCODE_LETTERS = 'ABCDEGHJKLMNPRSTVWXZ';
+const LETTERS = [...'ABCDEGHJKLMNPRSTVWXZ'];
 
 export interface SeedAccount {
   Name: string;
@@ -90,7 +90,7 @@ export interface SeedAccount {
 
 function postcode(rng: Rng, from: number, to: number): string {
   for (;;) {
-    const letters = rng.pick([...POSTCODE_LETTERS]) + rng.pick([...POSTCODE_LETTERS]);
+    const letters = rng.pick(LETTERS) + rng.pick(LETTERS);
     if (letters === 'SA' || letters === 'SD' || letters === 'SS') continue;
     return `${rng.int(from, to)} ${letters}`;
   }

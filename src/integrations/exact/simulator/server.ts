@@ -73,9 +73,9 @@ export interface ExactSimulator {
   tokenStats(): TokenStats;
 
   faults(): ExactFaults;
-  /** Merges into the current faults (a key set to null removes that fault). */
-  setFaults(partial: ExactFaults): ExactFaults;
-  replaceFaults(faults: ExactFaults): ExactFaults;
+  /** Merges into the current faults (a key set to null removes that fault); `expireTokens: true` expires every access token now. */
+  setFaults(partial: ExactFaults & { expireTokens?: boolean }): ExactFaults;
+  replaceFaults(faults: ExactFaults & { expireTokens?: boolean }): ExactFaults;
   clearFaults(): void;
   limits(): ExactLimits;
   setLimits(partial: Partial<ExactLimits>): ExactLimits;
@@ -181,8 +181,8 @@ export async function createExactSimulator(options: ExactSimulatorOptions = {}):
     },
     tokenStats: () => engine.oauth.tokenStats(),
     faults: () => engine.faults.get(),
-    setFaults: (partial) => engine.faults.merge(partial),
-    replaceFaults: (faults) => engine.faults.replace(faults),
+    setFaults: (partial) => engine.applyFaults(partial, 'merge'),
+    replaceFaults: (faults) => engine.applyFaults(faults, 'replace'),
     clearFaults: () => void engine.faults.replace({}),
     limits: () => engine.limits(),
     setLimits: (partial) => engine.setLimits(partial),
@@ -210,12 +210,12 @@ function churnOnce(engine: ExactEngine, rng: ReturnType<typeof seededRng>): void
   const division = rng.pick(divisions);
   const d = engine.division(division);
   const r = rng.next();
-  const ids = d.idsInOrder();
-  if (r < 0.25 || ids.length === 0) {
+  const rows = d.rowsById();
+  if (r < 0.25 || rows.length === 0) {
     engine.seed(division, 1, rng.int(1, 1_000_000));
     return;
   }
-  const id = rng.pick(ids);
+  const id = rng.pick(rows).ID as string;
   if (r < 0.32) {
     engine.userDelete(division, id);
     return;

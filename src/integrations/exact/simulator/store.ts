@@ -26,7 +26,8 @@ export interface DivisionInfo {
 
 interface LogEntry {
   ts: bigint;
-  id: string;
+  /** The row as it was logged; stale once the row has a newer Timestamp or was deleted (Timestamp -1). */
+  row: SimRow;
 }
 
 /** The first index of a log sorted by `key` whose key is greater than `after`. */
@@ -41,17 +42,20 @@ function firstAfter<T>(log: readonly T[], after: bigint, key: (entry: T) => bigi
   return lo;
 }
 
-/** First index of a sorted string array whose value is greater than `after`. */
-function firstStringAfter(sorted: readonly string[], after: string): number {
+/** First index of an ID-sorted row array whose ID is greater than `after`. */
+function firstIdAfter(sorted: readonly SimRow[], after: string): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= after) lo = mid + 1;
+    if ((sorted[mid]!.ID as string) <= after) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
+
+/** A deleted row's Timestamp: no log entry matches it any more. */
+const GONE = -1n;
 
 const numericCode = (code: unknown): number | null => {
   if (typeof code !== 'string') return null;
@@ -72,7 +76,8 @@ export interface DeletedRow extends SimRow {
 export class DivisionData {
   readonly accounts = new Map<string, SimRow>();
   private readonly byCode = new Map<string, string>();
-  private idIndex: string[] = [];
+  /** Live rows sorted by ID (rebuilt lazily after bulk inserts). */
+  private idIndex: SimRow[] = [];
   private idIndexValid = true;
   private log: LogEntry[] = [];
   deleted: DeletedRow[] = [];
@@ -105,9 +110,9 @@ export class DivisionData {
     this.accounts.set(id, row);
     this.byCode.set(row.Code as string, id);
     this.noteCode(row.Code);
-    this.log.push({ ts: row.Timestamp as bigint, id });
+    this.log.push({ ts: row.Timestamp as bigint, row });
     if (bulk || !this.idIndexValid) this.idIndexValid = false;
-    else this.idIndex.splice(firstStringAfter(this.idIndex, id), 0, id);
+    else this.idIndex.splice(firstIdAfter(this.idIndex, id), 0, row);
   }
 
   /** Records an account's new version: a changed Code is re-indexed, the new Timestamp appended to the log. */
@@ -118,7 +123,7 @@ export class DivisionData {
       if (numericCode(previousCode) === this.maxCode) this.maxCode = null;
       this.noteCode(row.Code);
     }
-    this.log.push({ ts: row.Timestamp as bigint, id: row.ID as string });
+    this.log.push({ ts: row.Timestamp as bigint, row });
     this.compactLog();
   }
 
@@ -129,9 +134,10 @@ export class DivisionData {
     this.byCode.delete(row.Code as string);
     if (numericCode(row.Code) === this.maxCode) this.maxCode = null;
     if (this.idIndexValid) {
-      const at = firstStringAfter(this.idIndex, id) - 1;
-      if (this.idIndex[at] === id) this.idIndex.splice(at, 1);
+      const at = firstIdAfter(this.idIndex, id) - 1;
+      if (this.idIndex[at] === row) this.idIndex.splice(at, 1);
     }
+    row.Timestamp = GONE;
     this.deleted.push(deletedRow);
     this.compactLog();
     return row;
@@ -145,21 +151,21 @@ export class DivisionData {
   /** Drops stale log entries once they outnumber the live ones, so Sync API scans stay proportional to the data. */
   private compactLog(): void {
     if (this.log.length < 2 * this.accounts.size + 1024) return;
-    this.log = this.log.filter((e) => this.accounts.get(e.id)?.Timestamp === e.ts);
+    this.log = this.log.filter((e) => e.row.Timestamp === e.ts);
   }
 
-  /** Account IDs in key order, as the regular endpoint pages them. */
-  idsInOrder(): string[] {
+  /** Live accounts in key (ID) order, as the regular endpoint pages them. Do not modify. */
+  rowsById(): readonly SimRow[] {
     if (!this.idIndexValid) {
-      this.idIndex = [...this.accounts.keys()].sort();
+      this.idIndex = [...this.accounts.values()].sort((a, b) => ((a.ID as string) < (b.ID as string) ? -1 : 1));
       this.idIndexValid = true;
     }
     return this.idIndex;
   }
 
-  /** Position in `idsInOrder()` just after `afterId` (0 when absent). */
+  /** Position in `rowsById()` just after `afterId` (0 when absent). */
   idPositionAfter(afterId: string | null): number {
-    return afterId === null ? 0 : firstStringAfter(this.idsInOrder(), afterId);
+    return afterId === null ? 0 : firstIdAfter(this.rowsById(), afterId);
   }
 
   /**
@@ -169,9 +175,8 @@ export class DivisionData {
   scanByTimestamp(after: bigint, visit: (row: SimRow) => boolean): void {
     for (let i = firstAfter(this.log, after, (e) => e.ts); i < this.log.length; i++) {
       const e = this.log[i]!;
-      const row = this.accounts.get(e.id);
-      if (row === undefined || row.Timestamp !== e.ts) continue;
-      if (!visit(row)) return;
+      if (e.row.Timestamp !== e.ts) continue;
+      if (!visit(e.row)) return;
     }
   }
 
@@ -198,7 +203,7 @@ export class DivisionData {
     this.log = [];
     for (const { row } of items) {
       row.Timestamp = next();
-      if (this.accounts.get(row.ID as string) === row) this.log.push({ ts: row.Timestamp, id: row.ID as string });
+      if (this.accounts.get(row.ID as string) === row) this.log.push({ ts: row.Timestamp, row });
     }
   }
 

@@ -60,6 +60,47 @@ export const ACCOUNT_FIELDS: EntityDef = {
   Division: { type: 'Edm.Int32' },
 };
 
+/**
+ * A new account row with every field present, always in the same order: rows then share one shape, which keeps
+ * scanning 50 000 of them for a filter fast.
+ */
+export function blankAccount(): SimRow {
+  return {
+    Timestamp: null,
+    ID: null,
+    Code: null,
+    Name: null,
+    SearchCode: null,
+    ChamberOfCommerce: null,
+    VATNumber: null,
+    AddressLine1: null,
+    AddressLine2: null,
+    AddressLine3: null,
+    Postcode: null,
+    City: null,
+    State: null,
+    Country: null,
+    CountryName: null,
+    Email: null,
+    Phone: null,
+    Website: null,
+    Remarks: null,
+    Language: null,
+    Status: null,
+    Type: null,
+    IsSupplier: false,
+    IsSales: false,
+    Blocked: false,
+    Created: null,
+    Creator: null,
+    CreatorFullName: null,
+    Modified: null,
+    Modifier: null,
+    ModifierFullName: null,
+    Division: null,
+  };
+}
+
 /** `sync/CRM/Accounts`: the account fields plus the rowversion `Timestamp` (the entity's key there). */
 export const SYNC_ACCOUNT_FIELDS: EntityDef = { Timestamp: { type: 'Edm.Int64' }, ...ACCOUNT_FIELDS };
 
