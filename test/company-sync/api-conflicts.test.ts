@@ -1,0 +1,195 @@
+import { randomInt } from 'node:crypto';
+import express, { type Express } from 'express';
+import request from 'supertest';
+import { errorHandler } from '../../src/api/error-handler';
+import { companySyncApiRouters, companySyncBrowserRouters, createExactAccess, registerCompanySyncOpenApi } from '../../src/api/routes/company-sync';
+import { operatorSessions } from '../../src/api/session';
+import { createExactConnection } from '../../src/db/company-sync/exact-connections';
+import { createSecretSealer } from '../../src/db/sealed-secrets';
+import { WorkflowIds } from '../../src/domain/workflow-ids';
+import { type ExactSimulator, createExactSimulator } from '../../src/integrations/exact/simulator';
+import { createLogger } from '../../src/logger';
+import { loadCompanySyncSettings } from '../../src/modules/company-sync/config';
+import { defineModule } from '../../src/modules/module';
+import { requestDivisionWork } from '../../src/temporal/starters/exact-division';
+import { conflictStateQuery } from '../../src/workflows/company-sync/definitions';
+import { type RelayHarness, appWith, bearer, startRelay, testEnv } from '../helpers/relay';
+import { waitFor } from '../helpers/wait';
+
+/**
+ * Conflicts through the API, raised by a real import from the Exact simulator and decided
+ * through their real workflows: the list (filters, pages), one conflict with both sides field
+ * by field, the candidates and why the link was made, and a decision — refused by role, by
+ * shape, by the workflow's rules, applied once, refused again once decided, and audited.
+ */
+
+const D = 772_001 + randomInt(0, 900);
+
+/** The app with the company sync's routes: Relay's own once the module mounts them, else mounted here as the module will. */
+function companySyncApp(relay: RelayHarness, env: Record<string, string> = {}): Express {
+  const mounted = relay.modules.some((m) => m.name === 'company-sync' && m.apiPaths.includes('/v1/companies'));
+  if (mounted) return relay.app;
+  const section = loadCompanySyncSettings(testEnv(env), relay.config);
+  const settings = section.mode === 'live' ? section.settings : section.demo;
+  const logger = createLogger({ level: 'silent', name: 'relay-test' });
+  const deps = {
+    prisma: relay.prisma,
+    starter: { client: relay.env.client, taskQueues: relay.taskQueues },
+    settings,
+    webUiUrl: (id: string) => `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(id)}`,
+    exact: createExactAccess({ prisma: relay.prisma, logger, settings, encryptionKeys: relay.config.codec.keys }),
+  };
+  const api = defineModule<null>({
+    name: 'company-sync-routes',
+    variables: [],
+    config: () => ({ mode: 'live', settings: null }),
+    queues: [],
+    api: { paths: [], routers: () => companySyncApiRouters(deps), openApi: registerCompanySyncOpenApi },
+  }).load(testEnv(), relay.config);
+  const outer = express();
+  outer.use(...companySyncBrowserRouters({ ...deps, keys: relay.config.api.keys, sessions: operatorSessions(relay.config), sessionSecret: relay.config.session.secret, publicUrl: relay.config.api.publicUrl }));
+  outer.use(appWith(relay, { modules: [...relay.modules, api] }));
+  outer.use(errorHandler(logger));
+  return outer;
+}
+
+const freshKvk = () => String(randomInt(10_000_000, 99_999_999));
+
+describe('sync conflicts API', () => {
+  let sim: ExactSimulator;
+  let relay: RelayHarness;
+  let app: Express;
+  const kvk = freshKvk();
+  const postcode = `${randomInt(1000, 9999)} KX`;
+  let holder: { id: string };
+  let neighbour: { id: string };
+  let collisionGuid: string;
+  let reviewGuid: string;
+  const env = () => ({ EXACT_BASE_URL: sim.url, EXACT_CONFLICT_REMIND_AFTER: '1h', EXACT_CONFLICT_ESCALATE_AFTER: '2h' });
+
+  beforeAll(async () => {
+    sim = await createExactSimulator({ divisions: [{ code: D, description: 'Conflicts B.V.' }] });
+    // Scenario A: the KVK our unlinked company holds. And an account at our other company's address.
+    collisionGuid = sim.createAccount(D, { Name: 'Bakkerij Jansen', ChamberOfCommerce: kvk, AddressLine1: 'Keizersgracht 12', Postcode: '1015 CJ', City: 'Amsterdam', Country: 'NL' }).ID;
+    reviewGuid = sim.createAccount(D, { Name: 'Fietsenmakerij De Spaak', AddressLine1: 'Oudegracht 5', Postcode: postcode, City: 'Utrecht', Country: 'NL' }).ID;
+    relay = await startRelay({ env: env() });
+    app = companySyncApp(relay, env());
+    holder = await relay.prisma.company.create({ data: { name: 'Bakkerij Jansen B.V.', chamberOfCommerceId: kvk, streetName: 'Keizersgracht', buildingNumber: '12', postalCode: '1015 CJ', city: 'Amsterdam', country: 'NL' } });
+    neighbour = await relay.prisma.company.create({ data: { name: 'Rijwielhandel Utrecht', streetName: 'Oudegracht', buildingNumber: '5', postalCode: postcode, city: 'Utrecht', country: 'NL' } });
+
+    const answer = sim.issueTokens();
+    const connection = await createExactConnection(relay.prisma, createSecretSealer(relay.config.codec.keys), {
+      baseUrl: sim.url,
+      exactUserId: sim.user.id,
+      tokens: { accessToken: answer.access_token, refreshToken: answer.refresh_token, expiresInSeconds: Number(answer.expires_in) },
+      issuedAtMs: sim.now(),
+    });
+    await relay.prisma.exactDivision.create({ data: { division: D, connectionId: connection.id, name: 'Conflicts B.V.' } });
+    await requestDivisionWork({ client: relay.env.client, taskQueues: relay.taskQueues }, D, 'import', 'test');
+    // Both conflicts recorded, and each one's workflow waiting for a decision.
+    const rows = await waitFor('two open conflicts', async () => {
+      const found = await relay.prisma.syncConflict.findMany({ where: { division: D, status: 'open' } });
+      return found.length === 2 ? found : undefined;
+    }, 120_000);
+    for (const row of rows) {
+      await waitFor(`the workflow of conflict ${row.kind}`, () => relay.env.client.workflow.getHandle(row.workflowId).query(conflictStateQuery).catch(() => undefined), 60_000);
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await relay?.env.client.workflow.getHandle(WorkflowIds.exactDivision(D)).terminate('test over').catch(() => undefined);
+    await relay?.stop();
+    await sim?.close();
+  });
+
+  const as = (role: 'service' | 'operator') => ({ authorization: bearer(role) });
+  const conflictOf = (guid: string) => relay.prisma.syncConflict.findFirstOrThrow({ where: { exactGuid: guid.toLowerCase() } });
+
+  it('lists conflicts newest first, filtered by status, kind and division, in pages', async () => {
+    const all = await request(app).get(`/v1/sync/conflicts?division=${D}`).set(as('service'));
+    expect(all.status).toBe(200);
+    expect(all.body.items.map((c: { kind: string }) => c.kind).sort()).toEqual(['address_match', 'kvk_collision']);
+    expect(all.body.items[0].createdAt >= all.body.items[1].createdAt).toBe(true);
+    expect(all.body.items.every((c: { status: string; webUiUrl: string }) => c.status === 'open' && c.webUiUrl.includes('sync-conflict-'))).toBe(true);
+
+    const kvkOnly = await request(app).get(`/v1/sync/conflicts?division=${D}&kind=kvk_collision&status=open`).set(as('service'));
+    expect(kvkOnly.body.items).toHaveLength(1);
+    expect(kvkOnly.body.items[0]).toMatchObject({ kind: 'kvk_collision', exactGuid: collisionGuid.toLowerCase(), companyId: holder.id });
+
+    const first = await request(app).get(`/v1/sync/conflicts?division=${D}&limit=1`).set(as('service'));
+    const second = await request(app).get(`/v1/sync/conflicts?division=${D}&limit=1&cursor=${first.body.nextCursor}`).set(as('service'));
+    expect(second.body.nextCursor).toBeNull();
+    expect([first.body.items[0].id, second.body.items[0].id].sort()).toEqual(all.body.items.map((c: { id: string }) => c.id).sort());
+
+    expect((await request(app).get('/v1/sync/conflicts?kind=whatever').set(as('service'))).status).toBe(400);
+    expect((await request(app).get('/v1/sync/conflicts?status=closed').set(as('service'))).status).toBe(400);
+  });
+
+  it('shows one conflict: our company and the Exact account field by field, the candidates, and why', async () => {
+    const conflict = await conflictOf(collisionGuid);
+    const res = await request(app).get(`/v1/sync/conflicts/${conflict.id}`).set(as('service'));
+    expect(res.status).toBe(200);
+    const detail = res.body;
+    expect(detail).toMatchObject({ id: conflict.id, kind: 'kvk_collision', status: 'open', rule: 'kvk', relay: { id: holder.id, name: 'Bakkerij Jansen B.V.' } });
+    expect(detail.exact).toMatchObject({ guid: collisionGuid.toLowerCase(), fields: { name: 'Bakkerij Jansen', chamberOfCommerceId: kvk, postalCode: '1015 CJ' } });
+    const byField = Object.fromEntries(detail.fields.map((f: { field: string }) => [f.field, f]));
+    expect(byField.name).toMatchObject({ relay: 'Bakkerij Jansen B.V.', exact: 'Bakkerij Jansen', differs: true });
+    expect(byField.chamberOfCommerceId).toMatchObject({ relay: kvk, exact: kvk, differs: false });
+    expect(byField.buildingNumber).toMatchObject({ relay: '12', exact: '12', differs: false });
+    expect(detail.candidates.map((c: { companyId: string }) => c.companyId)).toContain(holder.id);
+    expect(detail.link).toMatchObject({ exactGuid: collisionGuid.toLowerCase(), status: 'CONFLICT', matchRule: 'kvk' });
+    expect(detail.matchValues).toMatchObject({ chamberOfCommerceId: kvk });
+    expect(detail.decisions).toEqual(expect.arrayContaining(['link', 'merge', 'create', 'ignore']));
+
+    const review = await request(app).get(`/v1/sync/conflicts/${(await conflictOf(reviewGuid)).id}`).set(as('service'));
+    expect(review.body).toMatchObject({ kind: 'address_match', relay: null });
+    expect(review.body.candidates[0]).toMatchObject({ companyId: neighbour.id, company: { name: 'Rijwielhandel Utrecht' } });
+    expect(review.body.candidates[0].fields.find((f: { field: string }) => f.field === 'name')).toMatchObject({ differs: true });
+
+    expect((await request(app).get('/v1/sync/conflicts/7d1c0a3e-0000-4000-8000-000000000000').set(as('service'))).status).toBe(404);
+    expect((await request(app).get('/v1/sync/conflicts/nope').set(as('service'))).status).toBe(400);
+  });
+
+  it('resolves through the workflow: operators only, the validator and the rules answer at once, once only, audited', async () => {
+    const conflict = await conflictOf(collisionGuid);
+    const resolve = (role: 'service' | 'operator', body: object) => request(app).post(`/v1/sync/conflicts/${conflict.id}/resolve`).set(as(role)).send(body);
+
+    expect((await resolve('service', { decision: { action: 'link', companyId: holder.id } })).status).toBe(403);
+    const shapeless = await resolve('operator', { decision: { action: 'link' } });
+    expect(shapeless.status).toBe(400);
+    expect(shapeless.body.issues[0].path).toEqual(['decision', 'companyId']);
+    expect((await resolve('operator', { decision: { action: 'link', companyId: holder.id }, operator: 'mallory' })).status).toBe(400);
+
+    // The rules refuse a company that does not exist: 422 with their reason, nothing applied.
+    const nobody = await resolve('operator', { decision: { action: 'link', companyId: '7d1c0a3e-0000-4000-8000-000000000000' } });
+    expect(nobody.status).toBe(422);
+    expect(nobody.body.message).toContain('7d1c0a3e-0000-4000-8000-000000000000');
+    expect((await relay.prisma.syncConflict.findUniqueOrThrow({ where: { id: conflict.id } })).status).toBe('open');
+
+    const done = await resolve('operator', { decision: { action: 'link', companyId: holder.id }, note: 'same bakery' });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ conflictId: conflict.id, decision: 'link', companyId: holder.id, exactGuid: collisionGuid.toLowerCase(), resolvedBy: 'alice' });
+    const link = await relay.prisma.companySync.findUniqueOrThrow({ where: { exactGuid: collisionGuid.toLowerCase() } });
+    expect(link).toMatchObject({ companyId: holder.id, syncStatus: 'OK' });
+
+    const again = await resolve('operator', { decision: { action: 'ignore' } });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ error: 'conflict', status: 'resolved', resolvedBy: expect.stringContaining('alice') });
+
+    const audit = await request(app).get(`/v1/audit?entityId=${conflict.id}`).set(as('operator'));
+    expect(audit.status).toBe(200);
+    expect(audit.body.items.map((a: { action: string; actor: string }) => [a.action, a.actor])).toContainEqual(['sync_conflict.resolved', 'operator:alice']);
+    const company = await request(app).get(`/v1/companies/${holder.id}`).set(as('service'));
+    expect(company.body.links).toEqual([expect.objectContaining({ exactGuid: collisionGuid.toLowerCase(), status: 'OK', division: D })]);
+  });
+
+  it('applies the other decisions too: ignore leaves the account unlinked', async () => {
+    const conflict = await conflictOf(reviewGuid);
+    const res = await request(app).post(`/v1/sync/conflicts/${conflict.id}/resolve`).set(as('operator')).send({ decision: { action: 'ignore' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ decision: 'ignore', companyId: null });
+    const listed = await request(app).get(`/v1/sync/conflicts?division=${D}&status=resolved`).set(as('service'));
+    expect(listed.body.items.map((c: { id: string }) => c.id)).toContain(conflict.id);
+    expect((await request(app).get(`/v1/sync/conflicts?division=${D}&status=open`).set(as('service'))).body.items).toEqual([]);
+  });
+});
