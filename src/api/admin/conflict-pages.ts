@@ -148,7 +148,12 @@ export function conflictDetailBody(input: DetailPageInput): Html {
     shown.add(cand.companyId);
     sections.push(companySection(c, input.csrf, cand.company, cand.fields, candidateNote(cand)));
   }
-  const exactOnly = !c.relay && c.exact ? html`<h2>Exact's account</h2>${comparison(c.fields, 'Relay (ours)', 'Exact')}` : '';
+  // No company of ours in the conflict (a review): Exact's values on their own, the candidates above compare.
+  const exactOnly =
+    !c.relay && c.exact
+      ? html`<h2>Exact's account</h2><table class="exact-only"><thead><tr><th>Field</th><th>Exact</th></tr></thead><tbody>
+${c.fields.map((f) => html`<tr data-field="${f.field}"><td class="field">${LABELS[f.field]}</td>${cell(f.exact)}</tr>`)}</tbody></table>`
+      : '';
   const exactCandidates = c.exactCandidates.map(
     (e) => html`<section class="exact-candidate" data-exact-guid="${e.exactGuid}"><h2>Exact account ${e.name ?? ''} <span class="muted">(${e.code ?? short(e.exactGuid)})</span></h2>
 ${open && c.decisions.includes('link_exact') ? decisionForm(c.id, input.csrf, { action: 'link_exact', exactGuid: e.exactGuid }, 'Link to this Exact account') : ''}</section>`,
