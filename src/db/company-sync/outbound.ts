@@ -277,9 +277,13 @@ export async function openConflictOfCompany(db: Db, companyId: string): Promise<
  * - failed for a reason other than Exact refusing the data, or refused but changed since.
  * Not: links waiting for an operator without an Exact account, ignored links, accounts deleted in
  * Exact, deleted companies that never reached Exact. Oldest change first.
+ *
+ * With `division`: the companies linked in that division, and those not linked anywhere yet (each
+ * division's run asks for them; the requests coalesce into one push).
  */
-export async function pendingOutboundCompanies(prisma: PrismaClient, options: { limit?: number } = {}): Promise<Array<{ companyId: string; version: number }>> {
+export async function pendingOutboundCompanies(prisma: PrismaClient, options: { division?: number; limit?: number } = {}): Promise<Array<{ companyId: string; version: number }>> {
   const limit = options.limit ?? 500;
+  const division = options.division ?? null;
   const rows = await prisma.$queryRaw<Array<{ id: string; version: number }>>`
     SELECT c.id::text AS id, c.version
       FROM companies c
@@ -299,6 +303,7 @@ export async function pendingOutboundCompanies(prisma: PrismaClient, options: { 
              WHEN s.sync_status = 'FAILED' THEN true
              ELSE s.local_updated_at IS NULL OR s.local_updated_at < c.updated_at
            END
+       AND (${division}::int IS NULL OR s.id IS NULL OR s.division = ${division}::int)
      ORDER BY c.updated_at ASC
      LIMIT ${limit}`;
   return rows.map((r) => ({ companyId: r.id, version: Number(r.version) }));

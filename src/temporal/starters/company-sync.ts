@@ -10,8 +10,12 @@ export const COMPANY_SYNC_QUEUE = 'exact';
 
 export interface CompanySyncRequest {
   companyId: string;
-  /** The company's version after the write that asks for the sync. */
-  version: number;
+  /**
+   * The company's version after the write that asks for the sync. Without it (a push asked for by
+   * something else than an edit, e.g. the inbound side finding values Exact lacks): a new run
+   * pushes the company as it is; a running one pushes its latest version anyway.
+   */
+  version?: number;
   /** Who wrote it: an API key name, `exact-inbound`, `operator:<name>`, `schedule`. */
   by: string;
 }
@@ -28,12 +32,13 @@ export interface CompanySyncRequest {
  */
 export async function requestCompanySync(ctx: StarterContext, request: CompanySyncRequest): Promise<{ workflowId: string; runId: string }> {
   const workflowId = WorkflowIds.companySync(request.companyId);
+  const version = request.version ?? 0;
   const handle = await ctx.client.workflow.signalWithStart(companySyncOutboundWorkflow, {
     workflowId,
     taskQueue: taskQueueOf(ctx.taskQueues, COMPANY_SYNC_QUEUE),
-    args: [{ companyId: request.companyId, version: request.version, by: request.by }],
+    args: [{ companyId: request.companyId, version, by: request.by }],
     signal: companyChangedSignal,
-    signalArgs: [{ version: request.version, by: request.by }],
+    signalArgs: [{ version, by: request.by }],
     typedSearchAttributes: relaySearchAttributes({ integration: 'company-sync', entity: 'company', entityId: request.companyId, status: BusinessStatus.running }),
   });
   return { workflowId, runId: handle.signaledRunId };

@@ -45,11 +45,12 @@ export interface CompanySyncInput {
 /** Passes (pushes) in one run before it continues as new, so a company edited all day keeps a short history. */
 const PASSES_PER_RUN = 100;
 
-/** Why a run stops pushing before it caught up. */
+/** Why a pass did not end synced; `pushedVersion` when it pushed all but what waits for an operator. */
 class Stop {
   constructor(
     readonly status: OutboundState['status'],
     readonly reason?: string,
+    readonly pushedVersion?: number,
   ) {}
 }
 
@@ -93,8 +94,11 @@ export async function companySyncOutboundWorkflow(input: CompanySyncInput): Prom
       if (outcome instanceof Stop) {
         state.status = outcome.status;
         if (outcome.reason !== undefined) state.lastError = outcome.reason;
-        // A newer edit may fix what Exact refused: push it before giving up.
-        if (outcome.status === 'failed' && state.requestedVersion > attempting) continue;
+        if (outcome.pushedVersion !== undefined) state.pushedVersion = Math.max(state.pushedVersion ?? 0, outcome.pushedVersion);
+        // Edits made meanwhile are pushed still (the fields under review stay out of it), and a
+        // newer edit may fix what Exact refused: push it before giving up.
+        const newer = outcome.pushedVersion !== undefined ? state.requestedVersion > outcome.pushedVersion : outcome.status === 'failed' && state.requestedVersion > attempting;
+        if (newer) continue;
         recorded = true;
         break;
       }
@@ -200,7 +204,7 @@ async function merge(state: OutboundState, version: number): Promise<number | St
     const checked = await readBack(state, pushed.version, pushed.exactGuid, pushed.expected);
     if (checked === RETRY || checked instanceof Stop) return checked;
   }
-  if (pushed.review.length > 0) return new Stop('pending_review', `fields changed on both sides wait for an operator: ${pushed.review.join(', ')}`);
+  if (pushed.review.length > 0) return new Stop('pending_review', `fields changed on both sides wait for an operator: ${pushed.review.join(', ')}`, pushed.version);
   return pushed.version;
 }
 

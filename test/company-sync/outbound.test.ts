@@ -1,0 +1,450 @@
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { type OutboundExact, createOutboundActivities, droppedFields, remoteView, wireRoundTrip } from '../../src/activities/company-sync/outbound';
+import { type CompanyInput, createCompany, softDeleteCompany, updateCompany } from '../../src/db/company-sync/companies';
+import { consumeOwnEcho } from '../../src/db/company-sync/echo-log';
+import { localView } from '../../src/db/company-sync/inbound-apply';
+import { echoView, pendingOutboundCompanies } from '../../src/db/company-sync/outbound';
+import { ExactRateBudget, type TakeOptions } from '../../src/db/company-sync/rate-budget';
+import { type CompanyFields, type SyncedField, emptyFields } from '../../src/domain/company-sync/company-fields';
+import { fieldsHash } from '../../src/domain/company-sync/field-hash';
+import { WorkflowIds } from '../../src/domain/workflow-ids';
+import { ExactClient } from '../../src/integrations/exact/client';
+import { ExactBudgetExhausted } from '../../src/integrations/exact/errors';
+import { ExactOAuthClient, ExactTokenManager } from '../../src/integrations/exact/oauth';
+import { type ExactSimulator, createExactSimulator } from '../../src/integrations/exact/simulator';
+import { requestCompanySync } from '../../src/temporal/starters/company-sync';
+import { startConflictWorkflow } from '../../src/temporal/starters/exact-division';
+import type { companySyncOutboundWorkflow } from '../../src/workflows/company-sync/outbound';
+import { outboundStateQuery } from '../../src/workflows/company-sync/definitions';
+import { defineModule } from '../../src/modules/module';
+import { type RelayHarness, startRelay } from '../helpers/relay';
+import { waitFor } from '../helpers/wait';
+import { silentLogger, simConnection, testKey, testSealer } from './fixtures/exact-test-env';
+
+/**
+ * The outbound sync (`company-sync-<companyId>`) through the real workflow and activities on a real Temporal
+ * server, against the Exact simulator over HTTP with Relay's Exact client: creates exactly once (a lost answer is
+ * found by the marker, not created twice), KVK matches (one: linked; several: an operator), coalesced edits,
+ * the echo log, read-back, blocking on delete, Exact's budget and refusals.
+ */
+describe('company sync: outbound to Exact', () => {
+  const D = 512001;
+  const logger = silentLogger();
+  const sealer = testSealer(testKey());
+  const ctx = { actor: 'test-api', correlationId: 'outbound-test' };
+  /** Test switches of the Exact adapter the activities get. */
+  const hooks = { dropOnUpdate: [] as SyncedField[], conflicts: [] as Array<{ id: string; workflowId: string }> };
+
+  /** The shared budget, able to run out on demand (as it does when other workflows spent the division's calls). */
+  class TestBudget extends ExactRateBudget {
+    exhaust = 0;
+    retryInMs = 1_500;
+    override async take(division: number, options?: TakeOptions) {
+      if (this.exhaust > 0) {
+        this.exhaust--;
+        throw new ExactBudgetExhausted({ retryAtMs: Date.now() + this.retryInMs, scope: 'minutely', division });
+      }
+      return super.take(division, options);
+    }
+  }
+
+  let sim: ExactSimulator;
+  let relay: RelayHarness;
+  let client: ExactClient;
+  let budget: TestBudget;
+
+  /** The client, with a switch that silently leaves fields out of updates (Exact keeping less than it was sent). */
+  const exactAdapter = (): OutboundExact => ({
+    getAccount: (guid, options) => client.getAccount(guid, options),
+    findAccounts: (filter, options) => client.findAccounts(filter, options),
+    createAccount: (fields, searchCode, options) => client.createAccount(fields, searchCode, options),
+    updateAccount: (guid, changed, options) =>
+      client.updateAccount(guid, Object.fromEntries(Object.entries(changed).filter(([field]) => !hooks.dropOnUpdate.includes(field as SyncedField))), options),
+    blockAccount: (guid, options) => client.blockAccount(guid, options),
+  });
+
+  const outboundModule = defineModule<null>({
+    name: 'outbound-test',
+    variables: [],
+    config: () => ({ mode: 'live', settings: null }),
+    queues: [{ key: 'outbound', name: 'relay-outbound', activities: ({ prisma }) => outboundActivities(prisma) }],
+  });
+  /** Fields changed on both sides that go to an operator (switched per test). */
+  const settings = { manualReviewFields: [] as SyncedField[] };
+  const outboundActivities = (prisma: RelayHarness['prisma']) =>
+    createOutboundActivities({
+      prisma,
+      logger,
+      settings,
+      accountsIn: async () => exactAdapter(),
+      startConflictWorkflow: async (conflict) => {
+        hooks.conflicts.push(conflict);
+        await startConflictWorkflow({ client: relay.env.client, taskQueues: relay.taskQueues }, conflict, { remindAfterMs: 3_600_000, escalateAfterMs: 7_200_000 });
+      },
+    });
+
+  beforeAll(async () => {
+    sim = await createExactSimulator({ divisions: [{ code: D, description: 'Recycling Oost B.V.' }], lifetimes: { accessTokenSeconds: 3600 } });
+    sim.setLimits({ minutely: 1000, daily: 100_000 });
+    relay = await startRelay({ extraModules: [outboundModule], workflowsPath: require.resolve('./fixtures/outbound-bundle') });
+    const connectionId = await simConnection(relay.prisma, sealer, sim);
+    await relay.prisma.exactDivision.create({ data: { division: D, connectionId } });
+    const oauth = new ExactOAuthClient({ baseUrl: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, redirectUri: 'http://127.0.0.1/cb' }, { logger });
+    const tokens = new ExactTokenManager({ prisma: relay.prisma, sealer, oauth, logger, clock: () => sim.now() });
+    budget = new TestBudget({ prisma: relay.prisma, limits: { minuteLimit: 1000, dayLimit: 100_000 } });
+    client = new ExactClient({ baseUrl: sim.url, division: D, tokens: tokens.tokenSource(connectionId), budget, logger });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of hooks.conflicts) await relay?.env.client.workflow.getHandle(c.workflowId).terminate('test over').catch(() => undefined);
+    await relay?.stop();
+    await sim?.close();
+  });
+
+  afterEach(() => {
+    settings.manualReviewFields = [];
+    sim.clearFaults();
+    hooks.dropOnUpdate = [];
+    budget.exhaust = 0;
+  });
+
+  const starter = () => ({ client: relay.env.client, taskQueues: { ...relay.taskQueues, exact: relay.taskQueues.outbound! } });
+
+  async function sync(companyId: string, version: number): Promise<WorkflowHandle<typeof companySyncOutboundWorkflow>> {
+    const { workflowId, runId } = await requestCompanySync(starter(), { companyId, version, by: 'test-api' });
+    return relay.env.client.workflow.getHandle<typeof companySyncOutboundWorkflow>(workflowId, runId);
+  }
+
+  const newCompany = (fields: Partial<CompanyInput> & { name: string }) => createCompany(relay.prisma, { ...emptyFields(), ...fields }, ctx);
+  const linkOf = async (companyId: string) => (await relay.prisma.companySync.findFirst({ where: { companyId } }))!;
+  const details = (value: unknown) => value as Record<string, unknown>;
+  const callsSince = () => {
+    const since = sim.engine.calls.lastSeq();
+    return (filter: Parameters<ExactSimulator['calls']>[0] = {}) => sim.calls({ ...filter, sinceSeq: since });
+  };
+  const isPending = async (companyId: string) => (await pendingOutboundCompanies(relay.prisma, { limit: 10_000 })).some((p) => p.companyId === companyId);
+
+  it('creates a company without a KVK once, marked in SearchCode, never sending an ID, and reads it back', async () => {
+    const company = await newCompany({ name: 'Bakkerij Zonder Nummer', streetName: 'Dorpsstraat', buildingNumber: '5', postalCode: '1234ab', city: 'Ede', country: 'nl' });
+    expect(await isPending(company.id)).toBe(true);
+    const calls = callsSince();
+
+    const state = await (await sync(company.id, company.version)).result();
+
+    expect(state).toMatchObject({ companyId: company.id, status: 'synced', pushedVersion: company.version, exactGuid: expect.any(String) });
+    const link = await linkOf(company.id);
+    expect(link).toMatchObject({ syncStatus: 'OK', matchRule: 'outbound-created', exactGuid: state.exactGuid, requiresManualReview: false, division: D });
+    expect(link.createRef).toMatch(/^R[A-Z2-7]{9}$/);
+    const account = sim.account(D, link.exactGuid!)!;
+    expect(account).toMatchObject({ Name: 'Bakkerij Zonder Nummer', SearchCode: link.createRef, AddressLine1: 'Dorpsstraat 5', Postcode: '1234 AB', City: 'Ede', Country: 'NL' });
+    expect(link.externalId).toBe(account.Code.trim());
+    // Exact refuses an ID on create (400): the one POST's 201 shows none was sent. No KVK: no search.
+    expect(calls({ method: 'POST' }).map((c) => c.status)).toEqual([201]);
+    expect(calls().filter((c) => /\$filter=[^&]*ChamberOfCommerce/.test(decodeURIComponent(c.query)))).toEqual([]);
+    // Read back after the create.
+    expect(calls({ method: 'GET' }).some((c) => decodeURIComponent(c.query).includes(`ID eq guid'${link.exactGuid}'`))).toBe(true);
+    expect(link.baseSnapshot).toMatchObject({ name: 'Bakkerij Zonder Nummer', postalCode: '1234 AB', country: 'NL' });
+    expect(await isPending(company.id)).toBe(false);
+  });
+
+  it('finds a create whose answer was lost by its marker and adopts it: exactly one Exact account', async () => {
+    sim.setFaults({ loseAnswer: { next: 1, method: 'POST', path: 'crm/Accounts$' } });
+    const company = await newCompany({ name: 'Verloren Antwoord B.V.', city: 'Zwolle' });
+    const calls = callsSince();
+
+    const state = await (await sync(company.id, company.version)).result();
+
+    expect(state.status).toBe('synced');
+    const mine = sim.accounts(D).filter((a) => a.Name === 'Verloren Antwoord B.V.');
+    expect(mine).toHaveLength(1);
+    const link = await linkOf(company.id);
+    expect(link).toMatchObject({ exactGuid: mine[0]!.ID, createRef: mine[0]!.SearchCode, matchRule: 'outbound-created', syncStatus: 'OK' });
+    // One POST (its answer lost), then the look-up by the marker instead of a second POST.
+    expect(calls({ method: 'POST' }).map((c) => c.outcome)).toEqual(['lost']);
+    expect(calls({ method: 'GET' }).some((c) => decodeURIComponent(c.query).includes(`SearchCode eq '${link.createRef}'`))).toBe(true);
+  });
+
+  it('sends a create marker several Exact accounts carry to an operator instead of adopting one', async () => {
+    const company = await newCompany({ name: 'Gekopieerd Merk' });
+    // An earlier attempt stored its marker; since then two accounts carry it (someone copied the SearchCode).
+    await relay.prisma.companySync.create({ data: { companyId: company.id, division: D, createRef: 'RTESTCOPY2' } });
+    const one = sim.createAccount(D, { Name: 'Gekopieerd Merk', SearchCode: 'RTESTCOPY2' });
+    const two = sim.createAccount(D, { Name: 'Gekopieerd Merk (kopie)', SearchCode: 'RTESTCOPY2' });
+    const calls = callsSince();
+
+    const state = await (await sync(company.id, company.version)).result();
+
+    expect(state.status).toBe('pending_review');
+    expect(calls({ method: 'POST' })).toEqual([]);
+    expect(await linkOf(company.id)).toMatchObject({ syncStatus: 'PENDING_REVIEW', exactGuid: null });
+    const conflict = await relay.prisma.syncConflict.findFirstOrThrow({ where: { companyId: company.id } });
+    expect(conflict.kind).toBe('ambiguous_create');
+    expect((details(conflict.details).candidates as Array<{ exactGuid: string }>).map((c) => c.exactGuid).sort()).toEqual([one.ID, two.ID].sort());
+  });
+
+  it('links the one Exact account carrying the company’s KVK instead of creating one (ADR scenario B), Exact’s values audited where they won', async () => {
+    const existing = sim.createAccount(D, { Name: 'Transport Jansen B.V.', ChamberOfCommerce: '12345678', AddressLine1: 'Stationsweg 1', City: 'Utrecht' });
+    const company = await newCompany({ name: 'Transport Jansen', chamberOfCommerceId: '12345678', postalCode: '3511 AA', city: 'Utrecht' });
+    const calls = callsSince();
+
+    const state = await (await sync(company.id, company.version)).result();
+
+    expect(state).toMatchObject({ status: 'synced', exactGuid: existing.ID });
+    expect(calls({ method: 'POST' })).toEqual([]);
+    const link = await linkOf(company.id);
+    expect(link).toMatchObject({ exactGuid: existing.ID, externalId: existing.Code.trim(), matchRule: 'outbound-kvk', matchValues: expect.objectContaining({ kvk: '12345678' }), syncStatus: 'OK' });
+    // First link: Exact's values win where it has one (the overwrite audited), ours fill what Exact lacks.
+    const after = await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } });
+    expect(after).toMatchObject({ name: 'Transport Jansen B.V.', streetName: 'Stationsweg', buildingNumber: '1', postalCode: '3511 AA' });
+    expect(sim.account(D, existing.ID)).toMatchObject({ Postcode: '3511 AA', Name: 'Transport Jansen B.V.' });
+    const audits = await relay.prisma.auditLog.findMany({ where: { entityId: company.id }, orderBy: { id: 'asc' } });
+    expect(audits.map((a) => [a.action, a.actor])).toEqual(
+      expect.arrayContaining([
+        ['company.synced_from_exact', 'company-sync'],
+        ['company.field_conflict_resolved', 'company-sync'],
+      ]),
+    );
+    const overwrite = audits.find((a) => a.action === 'company.field_conflict_resolved')!;
+    expect(overwrite.before).toMatchObject({ field: 'name', local: 'Transport Jansen', remote: 'Transport Jansen B.V.' });
+  });
+
+  it('sends a company whose KVK several Exact accounts carry to an operator, with the candidates (PENDING_REVIEW)', async () => {
+    const a = sim.createAccount(D, { Name: 'Dubbel Recycling A', ChamberOfCommerce: '87654321' });
+    const b = sim.createAccount(D, { Name: 'Dubbel Recycling B', ChamberOfCommerce: '87654321' });
+    const company = await newCompany({ name: 'Dubbel Recycling', chamberOfCommerceId: '87654321' });
+    const calls = callsSince();
+
+    const state = await (await sync(company.id, company.version)).result();
+
+    expect(state.status).toBe('pending_review');
+    expect(calls({ method: 'POST' })).toEqual([]);
+    const link = await linkOf(company.id);
+    expect(link).toMatchObject({ syncStatus: 'PENDING_REVIEW', exactGuid: null, requiresManualReview: true });
+    const conflict = await relay.prisma.syncConflict.findFirstOrThrow({ where: { companyId: company.id } });
+    expect(conflict).toMatchObject({ kind: 'ambiguous_kvk', status: 'open', syncId: link.id, workflowId: WorkflowIds.syncConflictOfCompany(company.id) });
+    const candidates = (details(conflict.details).candidates as Array<{ exactGuid: string }>).map((c) => c.exactGuid).sort();
+    expect(candidates).toEqual([a.ID, b.ID].sort());
+    const described = await relay.env.client.workflow.getHandle(conflict.workflowId).describe();
+    expect(described.status.name).toBe('RUNNING');
+    expect(await isPending(company.id)).toBe(false);
+
+    // A later edit waits for the operator too: no second search, no second conflict.
+    const edited = await updateCompany(relay.prisma, company.id, undefined, { city: 'Almere' }, ctx);
+    const again = callsSince();
+    expect((await (await sync(company.id, edited.version)).result()).status).toBe('pending_review');
+    expect(again({ endpoint: 'crm/Accounts' })).toEqual([]);
+    expect(await relay.prisma.syncConflict.count({ where: { companyId: company.id } })).toBe(1);
+  });
+
+  it('coalesces a burst of edits into few pushes, and Exact ends with the last version', async () => {
+    const company = await newCompany({ name: 'Snel Veranderd 0', city: 'Amersfoort' });
+    // Exact answering slowly: the burst lands while the first push is under way.
+    sim.setFaults({ latencyMs: 150 });
+    const calls = callsSince();
+    let handle = await sync(company.id, company.version);
+    let last = company;
+    for (let i = 1; i <= 10; i++) {
+      last = await updateCompany(relay.prisma, company.id, undefined, { name: `Snel Veranderd ${i}`, city: i % 2 ? 'Baarn' : 'Soest' }, ctx);
+      handle = await sync(company.id, last.version);
+    }
+
+    const state = await handle.result();
+
+    expect(state).toMatchObject({ status: 'synced', pushedVersion: last.version });
+    const link = await linkOf(company.id);
+    expect(sim.account(D, link.exactGuid!)).toMatchObject({ Name: 'Snel Veranderd 10', City: 'Soest' });
+    const writes = [...calls({ method: 'POST' }), ...calls({ method: 'PUT', path: link.exactGuid! })];
+    expect(writes.length).toBeGreaterThanOrEqual(1);
+    expect(writes.length).toBeLessThanOrEqual(3);
+    const now = await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } });
+    expect(link.localUpdatedAt).toEqual(now.updatedAt);
+    expect(await isPending(company.id)).toBe(false);
+  });
+
+  it('records every write in the echo log before it leaves, as the inbound side will hash the account', async () => {
+    const company = await newCompany({ name: 'Echo Metaal', streetName: 'Havenweg', buildingNumber: '12', buildingNumberAddition: 'b', postalCode: '9711 AB', city: 'Groningen', country: 'NL' });
+    const created = await (await sync(company.id, company.version)).result();
+    const edited = await updateCompany(relay.prisma, company.id, undefined, { buildingNumber: '14', city: 'Haren' }, ctx);
+    await (await sync(company.id, edited.version)).result();
+
+    // The account as the Sync API hands it to the inbound side, hashed the inbound way.
+    let next: string | undefined;
+    let row;
+    do {
+      const page = await client.syncAccounts(1n, next);
+      row = page.rows.find((r) => r.guid === created.exactGuid) ?? row;
+      next = page.next;
+    } while (next !== undefined);
+    expect(row!.fields).toMatchObject({ streetName: 'Havenweg', buildingNumber: '14', buildingNumberAddition: 'b', city: 'Haren' });
+    const hash = fieldsHash(localView(row!));
+    expect(await relay.prisma.exactOutboundWrite.count({ where: { exactGuid: created.exactGuid!, fieldsHash: hash } })).toBe(1);
+    // The create's write is recorded too (a different hash: the fields before the edit).
+    expect(await relay.prisma.exactOutboundWrite.count({ where: { exactGuid: created.exactGuid! } })).toBe(2);
+    expect(await consumeOwnEcho(relay.prisma, created.exactGuid!, hash)).toBe(true);
+  });
+
+  it('flags a field Exact did not keep (read-back) instead of taking it for written, and sends it again next time', async () => {
+    const company = await newCompany({ name: 'Weggevallen B.V.', city: 'Delft' });
+    await (await sync(company.id, company.version)).result();
+    hooks.dropOnUpdate = ['city'];
+    const edited = await updateCompany(relay.prisma, company.id, undefined, { city: 'Leiden' }, ctx);
+
+    const state = await (await sync(company.id, edited.version)).result();
+
+    expect(state.status).toBe('synced');
+    expect(state.lastError).toMatch(/city/);
+    const link = await linkOf(company.id);
+    expect(link.requiresManualReview).toBe(true);
+    expect(details(link.conflictDetails).readBack).toMatchObject({ dropped: [{ field: 'city', written: 'Leiden', readBack: 'Delft' }] });
+    expect(sim.account(D, link.exactGuid!)!.City).toBe('Delft');
+    // Our value stays ours (Exact's old one is no edit), and the next push sends it again.
+    expect((await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).city).toBe('Leiden');
+    expect(link.baseSnapshot).toMatchObject({ city: 'Delft' });
+
+    hooks.dropOnUpdate = [];
+    const again = await updateCompany(relay.prisma, company.id, undefined, { name: 'Weggevallen en Terug B.V.' }, ctx);
+    await (await sync(company.id, again.version)).result();
+    const fixed = await linkOf(company.id);
+    expect(sim.account(D, fixed.exactGuid!)).toMatchObject({ City: 'Leiden', Name: 'Weggevallen en Terug B.V.' });
+    expect(fixed.requiresManualReview).toBe(false);
+    expect(details(fixed.conflictDetails).readBack).toBeUndefined();
+  });
+
+  it('blocks the Exact account of a deleted company (never deletes it) and records it on the link', async () => {
+    const company = await newCompany({ name: 'Opgeheven B.V.', city: 'Tiel' });
+    const created = await (await sync(company.id, company.version)).result();
+    const deleted = await relay.prisma.$transaction((tx) => softDeleteCompany(tx, company.id, undefined, ctx));
+    expect(await isPending(company.id)).toBe(true);
+    const calls = callsSince();
+
+    const state = await (await sync(company.id, deleted.version)).result();
+
+    expect(state).toMatchObject({ status: 'synced', pushedVersion: deleted.version });
+    expect(sim.account(D, created.exactGuid!)).toMatchObject({ Blocked: true, Name: 'Opgeheven B.V.' });
+    expect(calls({ method: 'DELETE' })).toEqual([]);
+    const link = await linkOf(company.id);
+    expect(link.syncStatus).toBe('OK');
+    expect(details(link.conflictDetails).blockedInExact).toMatchObject({ alreadyBlocked: false });
+    expect((await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).deletedAt).not.toBeNull();
+    expect(await isPending(company.id)).toBe(false);
+  });
+
+  it('waits out an exhausted budget on a durable timer and completes', async () => {
+    budget.exhaust = 1;
+    budget.retryInMs = 2_000;
+    const company = await newCompany({ name: 'Geduldig Transport', city: 'Venlo' });
+    const handle = await sync(company.id, company.version);
+
+    const state = await handle.result();
+
+    expect(state.status).toBe('synced');
+    expect(sim.accounts(D).filter((a) => a.Name === 'Geduldig Transport')).toHaveLength(1);
+    const { events } = await handle.fetchHistory();
+    const timers = events!.filter((e) => e.timerStartedEventAttributes);
+    expect(timers).toHaveLength(1);
+    expect(Number(timers[0]!.timerStartedEventAttributes!.startToFireTimeout!.seconds ?? 0)).toBeGreaterThanOrEqual(1);
+    // Not a failure: no activity failed.
+    expect(events!.filter((e) => e.activityTaskFailedEventAttributes)).toEqual([]);
+  });
+
+  it('fails once on Exact’s refusal (a 4xx) with the reason on the link, and tries again only after the company changed', async () => {
+    const company = await newCompany({ name: `Veel Te Lang ${'x'.repeat(120)}` });
+    const calls = callsSince();
+    const handle = await sync(company.id, company.version);
+
+    const err = await handle.result().catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(ApplicationFailure);
+    expect(((err as WorkflowFailedError).cause as ApplicationFailure).type).toBe('CompanySyncFailed');
+    const state = await handle.query(outboundStateQuery);
+    expect(state).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/longer than 100/) });
+    const link = await linkOf(company.id);
+    expect(link.syncStatus).toBe('FAILED');
+    expect(details(link.conflictDetails).failure).toMatchObject({ kind: 'rejected', version: company.version });
+    // One refused POST, no retries (Exact counts 4xx toward blocking the key).
+    expect(calls({ method: 'POST' }).map((c) => c.status)).toEqual([400]);
+    expect(await isPending(company.id)).toBe(false);
+
+    const fixed = await updateCompany(relay.prisma, company.id, undefined, { name: 'Kort Genoeg' }, ctx);
+    expect(await isPending(company.id)).toBe(true);
+    expect((await (await sync(company.id, fixed.version)).result()).status).toBe('synced');
+    expect((await linkOf(company.id)).syncStatus).toBe('OK');
+  });
+
+  it('merges a field changed on both sides by last write (audited), or sends it to an operator where configured', async () => {
+    settings.manualReviewFields = ['name'];
+    const company = await newCompany({ name: 'Beide Kanten', city: 'Gouda' });
+    const created = await (await sync(company.id, company.version)).result();
+    const guid = created.exactGuid!;
+    // Someone in Exact edits name and city; then our API edits both too (later: our city wins).
+    sim.updateAccount(D, guid, { Name: 'Beide Kanten (Exact)', City: 'Woerden' });
+    await new Promise((r) => setTimeout(r, 20));
+    const edited = await updateCompany(relay.prisma, company.id, undefined, { name: 'Beide Kanten (Relay)', city: 'Bodegraven' }, ctx);
+
+    const state = await (await sync(company.id, edited.version)).result();
+
+    expect(state.status).toBe('pending_review');
+    expect(sim.account(D, guid)).toMatchObject({ City: 'Bodegraven', Name: 'Beide Kanten (Exact)' });
+    const after = await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } });
+    expect(after).toMatchObject({ city: 'Bodegraven', name: 'Beide Kanten (Relay)' });
+    const lww = await relay.prisma.auditLog.findFirstOrThrow({ where: { entityId: company.id, action: 'company.field_conflict_resolved' } });
+    expect(lww.before).toMatchObject({ field: 'city', local: 'Bodegraven', remote: 'Woerden', winner: 'local' });
+    const link = await linkOf(company.id);
+    expect(link).toMatchObject({ syncStatus: 'CONFLICT', requiresManualReview: true });
+    // The name keeps its old base: still a conflict until an operator decides.
+    expect(link.baseSnapshot).toMatchObject({ name: 'Beide Kanten', city: 'Bodegraven' });
+    const conflict = await relay.prisma.syncConflict.findFirstOrThrow({ where: { companyId: company.id } });
+    expect(conflict).toMatchObject({ kind: 'field_conflict', exactGuid: guid, workflowId: WorkflowIds.syncConflict(guid), status: 'open' });
+  });
+
+  it('leaves the link FAILED (cancelled), for the scheduled re-request, when its run is cancelled', async () => {
+    budget.exhaust = 1;
+    budget.retryInMs = 600_000;
+    const company = await newCompany({ name: 'Afgebroken B.V.' });
+    const handle = await sync(company.id, company.version);
+    await waitFor('the run to wait for the budget', async () => ((await handle.fetchHistory()).events!.some((e) => e.timerStartedEventAttributes) ? true : undefined));
+
+    await handle.cancel();
+    const err = await handle.result().catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const link = await linkOf(company.id);
+    expect(link.syncStatus).toBe('FAILED');
+    expect(details(link.conflictDetails).failure).toMatchObject({ kind: 'cancelled', version: company.version });
+    expect(await isPending(company.id)).toBe(true);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+  });
+
+  it('lists a company whose write was not followed by a sync request (the API died in between)', async () => {
+    const company = await newCompany({ name: 'Half Geschreven', city: 'Zeist' });
+    await (await sync(company.id, company.version)).result();
+    expect(await isPending(company.id)).toBe(false);
+    const edited = await updateCompany(relay.prisma, company.id, undefined, { city: 'Bilthoven' }, ctx);
+    const pending = await pendingOutboundCompanies(relay.prisma, { division: D, limit: 10_000 });
+    expect(pending).toContainEqual({ companyId: company.id, version: edited.version });
+    await (await sync(company.id, edited.version)).result();
+    expect(await isPending(company.id)).toBe(false);
+  });
+});
+
+describe('company sync: outbound read-back and echo views', () => {
+  const fields = (over: Partial<CompanyFields>): CompanyFields => ({ ...emptyFields(), ...over });
+
+  it('names the fields Exact did not keep, comparing as both sides compare', () => {
+    const account = { fields: fields({ name: 'A', city: 'Delft', postalCode: '1234 AB', chamberOfCommerceId: '12.34.56.78' }) };
+    expect(droppedFields({ city: 'Delft', postalCode: '1234ab', chamberOfCommerceId: '12345678' }, account)).toEqual([]);
+    expect(droppedFields({ city: 'Leiden', country: 'NL' }, account)).toEqual([
+      { field: 'city', written: 'Leiden', readBack: 'Delft' },
+      { field: 'country', written: 'NL', readBack: null },
+    ]);
+  });
+
+  it('hashes what we write as the inbound apply hashes what comes back', () => {
+    const written = fields({ name: 'Echo', chamberOfCommerceId: 'KvK 1234 5678', streetName: 'Havenweg', buildingNumber: '12', buildingNumberAddition: 'b', postalCode: '9711ab', city: 'Groningen', country: 'nl' });
+    const back = { guid: 'x', code: null, modifiedAt: new Date(0), blocked: false, status: null, searchCode: null, timestamp: 1n, fields: wireRoundTrip(written) };
+    expect(fieldsHash(echoView(written, wireRoundTrip))).toBe(fieldsHash(localView(back)));
+    expect(remoteView(back)).toEqual(localView(back));
+  });
+});
