@@ -3,7 +3,8 @@ import { emptyFields, type CompanyFields } from '../../src/domain/company-sync/c
 import { ExactClient, exactClientErrorCounts } from '../../src/integrations/exact/client';
 import { ExactMaintenance, ExactRequestRejected } from '../../src/integrations/exact/errors';
 import { fromExactSyncRow, toExactWrite } from '../../src/integrations/exact/mapping';
-import { ExactOAuthClient, ExactTokenManager } from '../../src/integrations/exact/oauth';
+import { authorizationCode, ExactOAuthClient, ExactTokenManager } from '../../src/integrations/exact/oauth';
+import { odataGuid, odataInt64, odataString, padCode, parseInt64, parseODataDate } from '../../src/integrations/exact/odata';
 import { createExactSimulator, type ExactSimulator } from '../../src/integrations/exact/simulator';
 import { type ExactTestDatabase, exactTestDatabase, silentLogger, simConnection, testKey, testSealer } from './fixtures/exact-test-env';
 
@@ -184,6 +185,20 @@ describe('company sync: Exact Online client', () => {
     expect((sim.tokenStats().byGrantType.refresh_token ?? 0) - before).toBe(1);
     expect(sim.calls({ sinceSeq: since, endpoint: 'crm/Accounts' }).map((c) => c.status)).toEqual([401, 200]);
     expect(tokens.refreshCount).toBe(1);
+  });
+
+  it('writes and reads Exact’s OData dialect', () => {
+    expect(odataString("'s-Hertogenbosch")).toBe("'''s-Hertogenbosch'");
+    expect(odataInt64(41852213n)).toBe('41852213L');
+    expect(padCode(' 25 ')).toBe(`${' '.repeat(16)}25`);
+    expect(() => odataGuid("x' or 1 eq 1")).toThrow();
+    expect(parseODataDate('/Date(1641034800000)/')?.toISOString()).toBe('2022-01-01T11:00:00.000Z');
+    expect(parseODataDate('/Date(1641034800000+0100)/')?.getTime()).toBe(1641034800000);
+    expect(parseInt64('9007199254740993')).toBe(9007199254740993n);
+    expect(parseInt64(42)).toBe(42n);
+    // The callback's code, decoded exactly once whether the framework already decoded it or not.
+    expect(authorizationCode('stampNL001.abc%21IAAAA%2Bx%2F')).toBe('stampNL001.abc!IAAAA+x/');
+    expect(authorizationCode('stampNL001.abc!IAAAA+x/')).toBe('stampNL001.abc!IAAAA+x/');
   });
 
   it('lists the divisions with DivisionMoveDate and reads current/Me', async () => {

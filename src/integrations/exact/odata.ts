@@ -108,11 +108,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** A collection page: its rows and the `__next` link (absent on the last page). */
 export function unwrapCollection(body: unknown): { rows: ODataRow[]; next: string | undefined } {
   if (!isObject(body) || !isObject(body.d)) throw new ODataShapeError('no "d" object');
-  const d = body.d;
-  const results = Array.isArray(d.results) ? d.results : Array.isArray(body.d) ? body.d : undefined;
-  if (!results) throw new ODataShapeError('no "d.results" array');
+  const results: unknown = body.d.results;
+  if (!Array.isArray(results)) throw new ODataShapeError('no "d.results" array');
   if (!results.every(isObject)) throw new ODataShapeError('a row that is not an object');
-  const next = typeof d.__next === 'string' && d.__next !== '' ? d.__next : undefined;
+  const link: unknown = body.d.__next;
+  const next = typeof link === 'string' && link !== '' ? link : undefined;
   return { rows: results, next };
 }
 
