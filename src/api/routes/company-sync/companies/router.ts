@@ -79,7 +79,7 @@ export function companiesRouter(deps: CompanySyncRouteDeps): Router {
     } catch (err) {
       // The write is committed: answering an error would invite a retry that writes twice.
       syncRequested = false;
-      res.req.log.warn({ err, companyId: company.id }, 'company saved, its sync to Exact could not be requested');
+      res.req.log?.warn({ err, companyId: company.id }, 'company saved, its sync to Exact could not be requested');
     }
     const withLinks = await findCompanyWithLinks(deps.prisma, company.id);
     res.set('ETag', etagOf(company.version)).json({ ...companyView(withLinks ?? { ...company, syncs: [] }), syncRequested });

@@ -2,7 +2,7 @@ import type { EncryptionKey } from '../../../../config';
 import { ExactRateBudget } from '../../../../db/company-sync/rate-budget';
 import { createSecretSealer } from '../../../../db/sealed-secrets';
 import type { PrismaClient } from '../../../../generated/prisma/client';
-import { ExactClient, type ExactConnected, type ExactDivision, ExactOAuthClient, ExactTokenManager, authorizeUrl, connectExactAccount } from '../../../../integrations/exact';
+import { ExactAuthError, ExactClient, type ExactConnected, type ExactDivision, ExactOAuthClient, ExactTokenManager, authorizeUrl, connectExactAccount } from '../../../../integrations/exact';
 import type { Logger } from '../../../../logger';
 import type { CompanySyncSettings } from '../../../../modules/company-sync/config';
 import type { ExactRuntime } from '../../../../modules/company-sync/exact-runtime';
@@ -44,8 +44,10 @@ export function createExactAccess(deps: ExactAccessDeps): ExactAccess {
     authorizeUrl: (state, options) => authorizeUrl(oauth.config, state, options),
     connect: (input) => connectExactAccount({ prisma, sealer, oauth, logger }, input),
     async listDivisions(connectionId) {
-      const connection = await prisma.exactConnection.findUnique({ where: { id: connectionId }, select: { baseUrl: true } });
+      const connection = await prisma.exactConnection.findUnique({ where: { id: connectionId }, select: { baseUrl: true, status: true, statusReason: true } });
       if (!connection) throw new NotFoundError(`No Exact connection ${connectionId}`);
+      // A connection marked needs_reauth is not used, even while an access token of it still works.
+      if (connection.status === 'needs_reauth') throw new ExactAuthError({ reason: connection.statusReason ?? 'needs_reauth', needsReauth: true, connectionId });
       const source = tokens.tokenSource(connectionId);
       const me = await new ExactClient({ baseUrl: connection.baseUrl, tokens: source, logger }).currentMe();
       if (me.currentDivision === null) return [];

@@ -23,7 +23,7 @@ export function exactProblem(err: unknown, connectionId?: string): unknown {
   if (!(err instanceof ExactError)) return err;
   if (err instanceof ExactAuthError && err.needsReauth) {
     const how = connectionId ? `GET /v1/exact/connect?connectionId=${connectionId}` : 'GET /v1/exact/connect?connectionId=<id>';
-    return new ConflictError(`The Exact connection needs re-authorising (${err.message}); an operator re-authorises it at ${how}`, { status: 'needs_reauth', connectionId });
+    return new ConflictError(`Exact connection: ${err.message}; an operator re-authorises it at ${how}`, { status: 'needs_reauth', connectionId });
   }
   if (err instanceof ExactBudgetExhausted || err instanceof ExactRateLimited) {
     const at = err.details?.[0] && typeof err.details[0] === 'object' ? (err.details[0] as { retryAtMs?: number }).retryAtMs : undefined;

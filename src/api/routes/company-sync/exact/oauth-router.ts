@@ -66,12 +66,12 @@ export function exactOAuthRouter(deps: ExactOAuthRouteDeps): Router {
     if (!code || !state) return sendPage(res, 400, 'Exact Online: not connected', html`<p class="notice error" role="alert">Exact's answer lacks the code or the state.</p>${again}`);
     try {
       const connected = await deps.exact.connect({ state, code });
-      req.log.info({ connectionId: connected.connection.id, reauthorised: connected.reauthorised, by: connected.requestedBy }, 'exact connection authorised');
+      req.log?.info({ connectionId: connected.connection.id, reauthorised: connected.reauthorised, by: connected.requestedBy }, 'exact connection authorised');
       res.redirect(303, `/admin/exact/connections/${connected.connection.id}?connected=${connected.reauthorised ? 'again' : 'new'}`);
     } catch (err) {
       const problem = err instanceof ExactTokenEndpointError ? undefined : exactProblem(err);
       if (err instanceof ExactTokenEndpointError) {
-        req.log.warn({ error: err.error }, 'exact refused the authorisation code');
+        req.log?.warn({ error: err.error }, 'exact refused the authorisation code');
         return sendPage(res, 400, 'Exact Online: not connected', html`<p class="notice error" role="alert">Exact refused the authorisation (${err.error}); its code is valid for 3 minutes and only once.</p>${again}`);
       }
       if (problem instanceof RelayError) {
