@@ -87,7 +87,7 @@ describe('company sync: outbound to Exact', () => {
   beforeAll(async () => {
     sim = await createExactSimulator({ divisions: [{ code: D, description: 'Recycling Oost B.V.' }], lifetimes: { accessTokenSeconds: 3600 } });
     sim.setLimits({ minutely: 1000, daily: 100_000 });
-    relay = await startRelay({ extraModules: [outboundModule], workflowsPath: require.resolve('./fixtures/outbound-bundle') });
+    relay = await startRelay({ extraModules: [outboundModule] });
     const connectionId = await simConnection(relay.prisma, sealer, sim);
     await relay.prisma.exactDivision.create({ data: { division: D, connectionId } });
     const oauth = new ExactOAuthClient({ baseUrl: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, redirectUri: 'http://127.0.0.1/cb' }, { logger });

@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { applyLanes } from '../../domain/company-sync/apply-lanes';
 import { fieldsHash } from '../../domain/company-sync/field-hash';
 import type { CompanyFields } from '../../domain/company-sync/company-fields';
 import { softDeleteCompany } from '../../db/company-sync/companies';
@@ -17,6 +18,9 @@ import type { CompanySyncDeps } from './deps';
  * (pages never pass through workflow history), each account in its own transaction; the
  * division's cursor moves past what was applied or quarantined, never past a lost record.
  */
+
+/** Accounts applied side by side (each its own transaction, its own pooled connection). */
+const APPLY_CONCURRENCY = 6;
 
 export interface PageCounts {
   accounts: number;
@@ -38,13 +42,17 @@ export function createInboundActivities(deps: CompanySyncDeps) {
   const { prisma, logger } = deps;
   const actor = () => `workflow:${Context.current().info.workflowExecution?.workflowId ?? "unknown"}`;
 
-  /** Applies what arrived, one account per transaction; a failure goes to the quarantine, not up. */
+  /**
+   * Applies what arrived, one account per transaction; a failure goes to the quarantine, not up.
+   * Accounts that share no key are applied side by side (src/domain/company-sync/apply-lanes.ts).
+   */
   async function applyAll(division: number, rows: readonly ExactSyncAccount[], force: (row: ExactSyncAccount) => Promise<boolean>) {
     const counts: PageCounts = { accounts: rows.length, created: 0, updated: 0, unchanged: 0, conflicts: 0, quarantined: 0 };
     const applied: string[] = [];
     const after: InboundResult[] = [];
-    for (const [i, row] of rows.entries()) {
-      if (i % 100 === 0) Context.current().heartbeat(i);
+    let done = 0;
+    const applyOne = async (row: ExactSyncAccount) => {
+      if (++done % 100 === 0) Context.current().heartbeat(done);
       try {
         const result = await applyInboundAccount(prisma, row, { division, manualReviewFields: deps.settings.manualReviewFields, actor: actor(), correlationId: actor(), force: await force(row) });
         applied.push(row.guid);
@@ -58,7 +66,12 @@ export function createInboundActivities(deps: CompanySyncDeps) {
         logger.warn({ division, exactGuid: row.guid, err: errorText(err) }, 'company sync: an Exact account could not be applied; quarantined for its own retries');
         await quarantine(prisma, division, row.guid, toPayload(row), row.timestamp, errorText(err));
       }
-    }
+    };
+    const lanes = applyLanes(rows);
+    const runLane = async () => {
+      for (let lane = lanes.shift(); lane; lane = lanes.shift()) for (const row of lane) await applyOne(row);
+    };
+    await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, lanes.length) }, runLane));
     await clearQuarantinedGuids(prisma, division, applied);
     await followUp(after);
     return counts;

@@ -11,6 +11,7 @@ import { writeAudit } from '../audit';
 import { fieldsOf, insertCompany, patchCompany } from './companies';
 import { openConflict } from './conflicts';
 import { consumeOwnEcho } from './echo-log';
+import { findLinkByCreateRef } from './outbound';
 import { violatedIndex } from './unique-violation';
 
 /**
@@ -61,6 +62,10 @@ export async function applyInboundAccount(prisma: PrismaClient, account: ExactSy
 async function applyInTransaction(tx: Prisma.TransactionClient, account: ExactSyncAccount, options: ApplyOptions): Promise<InboundResult> {
   const remote = localView(account);
   const link = await tx.companySync.findUnique({ where: { exactGuid: account.guid } });
+  if (!link) {
+    const ours = await ownCreate(tx, account);
+    if (ours) return ours;
+  }
 
   if (link && link.lastTimestamp !== null && link.lastTimestamp >= account.timestamp && !options.force) return { outcome: 'stale', companyId: link.companyId ?? undefined };
   if (link?.syncStatus === 'IGNORED') {
@@ -89,6 +94,25 @@ async function applyInTransaction(tx: Prisma.TransactionClient, account: ExactSy
       return raiseConflict(tx, account, remote, decision, options);
   }
 }
+
+/**
+ * An account carrying one of our create markers (SearchCode) is a company Relay created whose
+ * answer was lost, or whose link is not written yet: never a new company, never a KVK conflict.
+ * The company's outbound run adopts it by the same marker.
+ */
+async function ownCreate(tx: Prisma.TransactionClient, account: ExactSyncAccount): Promise<InboundResult | null> {
+  const byRef = await findLinkByCreateRef(tx, account.searchCode);
+  if (!byRef || byRef.exactGuid === account.guid) return null;
+  if (byRef.exactGuid !== null) {
+    // A second Exact account with our marker: a create Exact applied late. Flagged for an operator, not merged.
+    const details = { ...(jsonObject(byRef.conflictDetails)), duplicateCreate: { exactGuid: account.guid, code: account.code } };
+    await tx.companySync.update({ where: { id: byRef.id }, data: { requiresManualReview: true, conflictDetails: json(details), updatedAt: new Date() } });
+    return { outcome: 'review', companyId: byRef.companyId ?? undefined };
+  }
+  return { outcome: 'waiting', companyId: byRef.companyId ?? undefined, pushCompanyId: byRef.companyId ?? undefined };
+}
+
+const jsonObject = (value: Prisma.JsonValue | null): Record<string, unknown> => (value && typeof value === 'object' && !Array.isArray(value) ? value : {});
 
 function matchInput(account: ExactSyncAccount) {
   const kvk = normaliseKvk(account.fields.chamberOfCommerceId);
@@ -149,9 +173,9 @@ async function updateLinked(
   const merge = mergeFields({ base, local: fieldsOf(company), remote, localModifiedAt: company.updatedAt, remoteModifiedAt: account.modifiedAt, manualReviewFields: options.manualReviewFields });
   const ctx = { actor: options.actor, correlationId: options.correlationId, idempotencyKey: `exact:${account.guid}:${account.timestamp}` };
   const changed = Object.keys(merge.toLocal).length > 0;
-  if (changed) {
-    await patchCompany(tx, companyId, undefined, { ...merge.toLocal, ...(account.addressUnparsed !== undefined ? { addressUnparsed: account.addressUnparsed } : {}) }, ctx, 'company.synced_from_exact');
-  }
+  const current = changed
+    ? await patchCompany(tx, companyId, undefined, { ...merge.toLocal, ...(account.addressUnparsed !== undefined ? { addressUnparsed: account.addressUnparsed } : {}) }, ctx, 'company.synced_from_exact')
+    : company;
   for (const conflict of merge.conflicts.filter((c) => c.winner !== 'review')) {
     // Last write won: the overwritten value is in the audit log, never silently gone.
     await writeAudit(tx, { ...ctx, idempotencyKey: `${ctx.idempotencyKey}:${conflict.field}`, action: 'company.field_conflict_resolved', entity: 'company', entityId: companyId, before: { ...conflict }, after: { [conflict.field]: merge.merged[conflict.field], rule: 'last-write-wins' } });
@@ -168,6 +192,8 @@ async function updateLinked(
     lastTimestamp: account.timestamp,
     exactUpdatedAt: account.modifiedAt,
     syncedFromSourceAt: new Date(),
+    // What Exact now has of ours: the company is not pending outbound because of this write.
+    localUpdatedAt: current.updatedAt,
     deletedInSource: false,
     baseSnapshot: nextBase,
     syncStatus: review.length ? 'CONFLICT' : 'OK',

@@ -82,7 +82,7 @@ async function applyInTransaction(tx: Prisma.TransactionClient, conflictId: stri
       break;
     }
     case 'ignore': {
-      if (link && row.kind !== 'field_conflict' && row.kind !== 'ambiguous_kvk') {
+      if (link && row.kind !== 'field_conflict' && row.kind !== 'ambiguous_kvk' && row.kind !== 'ambiguous_create') {
         await tx.companySync.update({ where: { id: link.id }, data: { syncStatus: 'IGNORED', requiresManualReview: false, updatedAt: new Date() } });
       } else if (link) {
         // Keep ours: the fields under review take Relay's values in Exact too.

@@ -2,13 +2,16 @@ import { createAlertRaiser } from '../../activities/company-sync/alerts';
 import { createConflictActivities } from '../../activities/company-sync/conflict';
 import type { CompanySyncDeps } from '../../activities/company-sync/deps';
 import { createInboundActivities } from '../../activities/company-sync/inbound';
+import { createOutboundActivities } from '../../activities/company-sync/outbound';
+import { pendingOutboundCompanies } from '../../db/company-sync/outbound';
+import { requestCompanySync } from '../../temporal/starters/company-sync';
 import { loadNotificationSettings } from '../notifications/config';
 import { notifyWebhookSubscribers } from '../../temporal/starters/webhook';
 import { requestDivisionWork, startConflictWorkflow } from '../../temporal/starters/exact-division';
 import type { StarterContext } from '../../temporal/starters/context';
 import { type ModuleContext, defineModule } from '../module';
 import { COMPANY_SYNC_VARIABLES, type CompanySyncSettings, loadCompanySyncSettings } from './config';
-import { createExactRuntime } from './exact-runtime';
+import { type ExactRuntime, createExactRuntime } from './exact-runtime';
 import { registerCompanySyncMetrics } from './metrics';
 
 export const EXACT_QUEUE = 'exact';
@@ -30,7 +33,11 @@ export const companySyncModule = defineModule<CompanySyncSettings>({
       name: EXACT_TASK_QUEUE,
       activities: (ctx) => {
         const deps = companySyncDeps(ctx);
-        return { ...createInboundActivities(deps), ...createConflictActivities(deps, deps.alerts) };
+        return {
+          ...createInboundActivities(deps),
+          ...createConflictActivities(deps, deps.alerts),
+          ...createOutboundActivities({ prisma: ctx.prisma, logger: deps.logger, settings: ctx.settings, accountsIn: (d) => deps.exact.clientFor(d), startConflictWorkflow: deps.startConflictWorkflow }),
+        };
       },
       // Exact allows 60 calls a minute per division: the budget in PostgreSQL paces them, these only bound the worker.
       limits: { maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 50 },
@@ -40,7 +47,7 @@ export const companySyncModule = defineModule<CompanySyncSettings>({
 });
 
 /** The activities' dependencies, built once per worker process. */
-function companySyncDeps(ctx: ModuleContext<CompanySyncSettings>): CompanySyncDeps & { alerts: ReturnType<typeof createAlertRaiser> } {
+function companySyncDeps(ctx: ModuleContext<CompanySyncSettings>): CompanySyncDeps & { alerts: ReturnType<typeof createAlertRaiser>; exact: ExactRuntime } {
   const { prisma, logger, settings, temporal, core } = ctx;
   const starter = (): StarterContext => {
     if (!temporal || !ctx.taskQueues) throw new Error('the company sync activities need the worker’s Temporal client and task queues');
@@ -69,10 +76,13 @@ function companySyncDeps(ctx: ModuleContext<CompanySyncSettings>): CompanySyncDe
     settings,
     temporal,
     alerts,
+    exact,
     exactFor: (division) => exact.divisionExact(division),
     startConflictWorkflow: (conflict) => startConflictWorkflow(starter(), conflict, timings),
-    requestOutbound: async () => undefined,
-    pendingOutbound: async () => [],
+    requestOutbound: async (companyId, by) => {
+      await requestCompanySync(starter(), { companyId, by });
+    },
+    pendingOutbound: async (division) => (await pendingOutboundCompanies(prisma, { division })).map((p) => p.companyId),
     requestDivisionWork: async (division, kind, requestedBy) => {
       await requestDivisionWork(starter(), division, kind, requestedBy);
     },

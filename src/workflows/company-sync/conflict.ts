@@ -81,7 +81,7 @@ function validate(state: ConflictState, request: ResolveConflictRequest, applyin
   if (state.status === 'resolved' || applying) refuse('this conflict is already resolved (or being resolved)');
   if (!request.operator) refuse('the operator making the decision must be named');
   const { decision } = request;
-  const outbound = state.kind === 'ambiguous_kvk';
+  const outbound = state.kind === 'ambiguous_kvk' || state.kind === 'ambiguous_create';
   switch (decision.action) {
     case 'link_exact':
       if (!outbound) refuse('link_exact applies only when several Exact accounts carry our company’s KVK');
