@@ -10,13 +10,15 @@ import { errorHandler } from '../../src/api/error-handler';
 import { companySyncApiRouters, companySyncBrowserRouters, createExactAccess, registerCompanySyncOpenApi } from '../../src/api/routes/company-sync';
 import { operatorSessions } from '../../src/api/session';
 import { createExactConnection } from '../../src/db/company-sync/exact-connections';
+import { applyInboundAccount } from '../../src/db/company-sync/inbound-apply';
 import { createSecretSealer } from '../../src/db/sealed-secrets';
 import { WorkflowIds } from '../../src/domain/workflow-ids';
+import { fromExactSyncRow } from '../../src/integrations/exact/mapping';
 import { type ExactSimulator, createExactSimulator } from '../../src/integrations/exact/simulator';
 import { createLogger } from '../../src/logger';
 import { loadCompanySyncSettings } from '../../src/modules/company-sync/config';
 import { defineModule } from '../../src/modules/module';
-import { requestDivisionWork } from '../../src/temporal/starters/exact-division';
+import { startConflictWorkflow } from '../../src/temporal/starters/exact-division';
 import { conflictStateQuery } from '../../src/workflows/company-sync/definitions';
 import { type RelayHarness, TEST_KEYS, appWith, startRelay, testEnv } from '../helpers/relay';
 import { waitFor } from '../helpers/wait';
@@ -25,7 +27,8 @@ import { waitFor } from '../helpers/wait';
  * Acceptance: an operator signs in, opens /admin/conflicts in headless Chromium, sees our
  * company and the Exact account side by side with the differing fields highlighted, resolves
  * one conflict with a button and another by merging chosen fields — and the database shows the
- * company linked. Screenshots of each step are left in $TMPDIR/relay-admin-page-* /screenshots.
+ * company linked. The conflicts come from the inbound apply of two accounts read from the Exact
+ * simulator, each with its real conflict workflow. Screenshots of each step are left in $TMPDIR/relay-admin-page-* /screenshots.
  */
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -97,11 +100,16 @@ describe('the conflicts admin page in a browser', () => {
       issuedAtMs: sim.now(),
     });
     await relay.prisma.exactDivision.create({ data: { division: D, connectionId: connection.id, name: 'Admin page B.V.' } });
-    await requestDivisionWork({ client: relay.env.client, taskQueues: relay.taskQueues }, D, 'import', 'test');
-    const rows = await waitFor('two open conflicts', async () => {
-      const found = await relay!.prisma.syncConflict.findMany({ where: { division: D, status: 'open' } });
-      return found.length === 2 ? found : undefined;
-    }, 120_000);
+    // Each account through the inbound apply (the import's per-account step), its conflict's workflow started as the import starts it.
+    const starter = { client: relay!.env.client, taskQueues: relay!.taskQueues };
+    for (const guid of [collisionGuid, reviewGuid]) {
+      const account = fromExactSyncRow(sim.account(D, guid) as unknown as Parameters<typeof fromExactSyncRow>[0]);
+      const applied = await applyInboundAccount(relay!.prisma, account, { division: D, manualReviewFields: [], actor: 'test', correlationId: 'test' });
+      expect(applied.conflict).toBeDefined();
+      await startConflictWorkflow(starter, applied.conflict!, { remindAfterMs: 3_600_000, escalateAfterMs: 7_200_000 });
+    }
+    const rows = await relay!.prisma.syncConflict.findMany({ where: { division: D, status: 'open' } });
+    expect(rows).toHaveLength(2);
     for (const row of rows) {
       await waitFor(`the workflow of conflict ${row.kind}`, () => relay!.env.client.workflow.getHandle(row.workflowId).query(conflictStateQuery).catch(() => undefined), 60_000);
     }
@@ -159,8 +167,8 @@ describe('the conflicts admin page in a browser', () => {
 
     // 4. Resolve with a button: the outcome is shown, the database has the link.
     await page.locator(`section.candidate[data-company-id="${holder.id}"]`).getByRole('button', { name: 'Link to this company' }).click();
-    await page.locator('#outcome').waitFor();
-    expect(await page.locator('#outcome').innerText()).toContain('Resolved: link');
+    await page.locator('#outcome, #rejection').first().waitFor();
+    expect(await page.locator('#outcome, #rejection').first().innerText()).toContain('Resolved: link');
     expect(await page.locator('#outcome').innerText()).toContain('alice');
     await page.screenshot({ path: path.join(shots, '3-resolved.png'), fullPage: true });
     const link = await relay!.prisma.companySync.findUniqueOrThrow({ where: { exactGuid: collisionGuid } });
@@ -184,8 +192,8 @@ describe('the conflicts admin page in a browser', () => {
     await merge.locator('input[name="field.name"][value="exact"]').check();
     await page.screenshot({ path: path.join(shots, '4-merge-choices.png'), fullPage: true });
     await merge.getByRole('button', { name: 'Merge chosen fields' }).click();
-    await page.locator('#outcome').waitFor();
-    expect(await page.locator('#outcome').innerText()).toContain('Resolved: merge');
+    await page.locator('#outcome, #rejection').first().waitFor();
+    expect(await page.locator('#outcome, #rejection').first().innerText()).toContain('Resolved: merge');
     await page.screenshot({ path: path.join(shots, '5-merged.png'), fullPage: true });
     const merged = await relay!.prisma.company.findUniqueOrThrow({ where: { id: neighbour.id } });
     expect(merged).toMatchObject({ name: 'Fietsenmakerij De Spaak', city: 'Utrecht' });

@@ -5,19 +5,23 @@ import { errorHandler } from '../../src/api/error-handler';
 import { companySyncApiRouters, companySyncBrowserRouters, createExactAccess, registerCompanySyncOpenApi } from '../../src/api/routes/company-sync';
 import { operatorSessions } from '../../src/api/session';
 import { createExactConnection } from '../../src/db/company-sync/exact-connections';
+import { applyInboundAccount } from '../../src/db/company-sync/inbound-apply';
 import { createSecretSealer } from '../../src/db/sealed-secrets';
 import { WorkflowIds } from '../../src/domain/workflow-ids';
+import { fromExactSyncRow } from '../../src/integrations/exact/mapping';
 import { type ExactSimulator, createExactSimulator } from '../../src/integrations/exact/simulator';
 import { createLogger } from '../../src/logger';
 import { loadCompanySyncSettings } from '../../src/modules/company-sync/config';
 import { defineModule } from '../../src/modules/module';
-import { requestDivisionWork } from '../../src/temporal/starters/exact-division';
+import { startConflictWorkflow } from '../../src/temporal/starters/exact-division';
 import { conflictStateQuery } from '../../src/workflows/company-sync/definitions';
 import { type RelayHarness, appWith, bearer, startRelay, testEnv } from '../helpers/relay';
 import { waitFor } from '../helpers/wait';
 
 /**
- * Conflicts through the API, raised by a real import from the Exact simulator and decided
+ * Conflicts through the API, raised by the inbound apply of accounts read from the Exact
+ * simulator (the import's per-account step; the import run is left out because its closing sweep
+ * pushes every unlinked company to Exact, which is the outbound sync's story) and decided
  * through their real workflows: the list (filters, pages), one conflict with both sides field
  * by field, the candidates and why the link was made, and a decision — refused by role, by
  * shape, by the workflow's rules, applied once, refused again once decided, and audited.
@@ -69,7 +73,7 @@ describe('sync conflicts API', () => {
 
   beforeAll(async () => {
     sim = await createExactSimulator({ divisions: [{ code: D, description: 'Conflicts B.V.' }] });
-    // Scenario A: the KVK our unlinked company holds. And an account at our other company's address.
+    // Scenario A: the KVK our unlinked company holds. And an account at our other company's address (a review).
     collisionGuid = sim.createAccount(D, { Name: 'Bakkerij Jansen', ChamberOfCommerce: kvk, AddressLine1: 'Keizersgracht 12', Postcode: '1015 CJ', City: 'Amsterdam', Country: 'NL' }).ID;
     reviewGuid = sim.createAccount(D, { Name: 'Fietsenmakerij De Spaak', AddressLine1: 'Oudegracht 5', Postcode: postcode, City: 'Utrecht', Country: 'NL' }).ID;
     relay = await startRelay({ env: env() });
@@ -85,12 +89,16 @@ describe('sync conflicts API', () => {
       issuedAtMs: sim.now(),
     });
     await relay.prisma.exactDivision.create({ data: { division: D, connectionId: connection.id, name: 'Conflicts B.V.' } });
-    await requestDivisionWork({ client: relay.env.client, taskQueues: relay.taskQueues }, D, 'import', 'test');
-    // Both conflicts recorded, and each one's workflow waiting for a decision.
-    const rows = await waitFor('two open conflicts', async () => {
-      const found = await relay.prisma.syncConflict.findMany({ where: { division: D, status: 'open' } });
-      return found.length === 2 ? found : undefined;
-    }, 120_000);
+    // Each account through the inbound apply (the import's per-account step), its conflict's workflow started as the import starts it.
+    const starter = { client: relay.env.client, taskQueues: relay.taskQueues };
+    for (const guid of [collisionGuid, reviewGuid]) {
+      const account = fromExactSyncRow(sim.account(D, guid) as unknown as Parameters<typeof fromExactSyncRow>[0]);
+      const applied = await applyInboundAccount(relay.prisma, account, { division: D, manualReviewFields: [], actor: 'test', correlationId: 'test' });
+      expect(applied.conflict).toBeDefined();
+      await startConflictWorkflow(starter, applied.conflict!, { remindAfterMs: 3_600_000, escalateAfterMs: 7_200_000 });
+    }
+    const rows = await relay.prisma.syncConflict.findMany({ where: { division: D, status: 'open' } });
+    expect(rows).toHaveLength(2);
     for (const row of rows) {
       await waitFor(`the workflow of conflict ${row.kind}`, () => relay.env.client.workflow.getHandle(row.workflowId).query(conflictStateQuery).catch(() => undefined), 60_000);
     }
@@ -180,7 +188,7 @@ describe('sync conflicts API', () => {
     expect(audit.status).toBe(200);
     expect(audit.body.items.map((a: { action: string; actor: string }) => [a.action, a.actor])).toContainEqual(['sync_conflict.resolved', 'operator:alice']);
     const company = await request(app).get(`/v1/companies/${holder.id}`).set(as('service'));
-    expect(company.body.links).toEqual([expect.objectContaining({ exactGuid: collisionGuid.toLowerCase(), status: 'OK', division: D })]);
+    expect(company.body.links).toContainEqual(expect.objectContaining({ exactGuid: collisionGuid.toLowerCase(), status: 'OK', division: D, matchRule: 'operator' }));
   });
 
   it('applies the other decisions too: ignore leaves the account unlinked', async () => {
@@ -190,6 +198,7 @@ describe('sync conflicts API', () => {
     expect(res.body).toMatchObject({ decision: 'ignore', companyId: null });
     const listed = await request(app).get(`/v1/sync/conflicts?division=${D}&status=resolved`).set(as('service'));
     expect(listed.body.items.map((c: { id: string }) => c.id)).toContain(conflict.id);
-    expect((await request(app).get(`/v1/sync/conflicts?division=${D}&status=open`).set(as('service'))).body.items).toEqual([]);
+    const open = await request(app).get(`/v1/sync/conflicts?division=${D}&status=open`).set(as('service'));
+    expect(open.body.items.map((c: { id: string }) => c.id)).not.toContain(conflict.id);
   });
 });

@@ -1,6 +1,7 @@
+import { ScheduleNotFoundError } from '@temporalio/client';
 import { Router } from 'express';
 import type { ExactConnection } from '../../../../generated/prisma/client';
-import { NotFoundError } from '../../../../errors';
+import { ConflictError, NotFoundError } from '../../../../errors';
 import { divisionScheduleIds, requestDivisionWork, setDivisionSchedulesPaused } from '../../../../temporal/starters/exact-division';
 import type { DivisionJobKind } from '../../../../workflows/company-sync/definitions';
 import { principalOf, requireRole } from '../../../auth';
@@ -114,9 +115,14 @@ export function exactRouter(deps: ExactRouteDeps): Router {
       `/v1/exact/divisions/:division/${paused ? 'pause' : 'resume'}`,
       requireRole('operator'),
       validated({ params: DivisionParams, body: PauseBody }, async ({ params, body }, _req, res) => {
-        await selectedDivision(deps.prisma, params.division);
+        const row = await selectedDivision(deps.prisma, params.division);
         const by = principalOf(res).name;
-        await setDivisionSchedulesPaused(deps.starter, params.division, paused, body.note ? `${by}: ${body.note}` : `${paused ? 'paused' : 'resumed'} by ${by}`);
+        try {
+          await setDivisionSchedulesPaused(deps.starter, params.division, paused, body.note ? `${by}: ${body.note}` : `${paused ? 'paused' : 'resumed'} by ${by}`);
+        } catch (err) {
+          if (!(err instanceof ScheduleNotFoundError)) throw err;
+          throw new ConflictError(`Division ${params.division} has no schedules in Temporal (yet); select it again with PUT /v1/exact/connections/${row.connectionId}/divisions to create them`, { division: params.division });
+        }
         res.json({ division: params.division, paused, schedules: Object.values(divisionScheduleIds(params.division)) });
       }),
     );
