@@ -20,7 +20,11 @@ describe('an integration without credentials in production', () => {
 
   it('is disabled, not demo, unless RELAY_DEMO=true opts in', () => {
     const states = Object.fromEntries(relay().modules.map((m) => [m.name, m.state]));
-    expect(states).toEqual({ core: { mode: 'live' }, notifications: { mode: 'disabled', missing: MISSING } });
+    expect(states).toEqual({
+      core: { mode: 'live' },
+      notifications: { mode: 'disabled', missing: MISSING },
+      'company-sync': { mode: 'disabled', missing: ['EXACT_CLIENT_ID', 'EXACT_CLIENT_SECRET'] },
+    });
     const optIn = loadModules(RELAY_MODULES, testConfig({ ...PRODUCTION, RELAY_DEMO: 'true' }), testEnv({ ...PRODUCTION, RELAY_DEMO: 'true' }));
     expect(optIn.find((m) => m.name === 'notifications')?.state).toEqual({ mode: 'demo' });
     // Development keeps demo mode without any opt-in.
@@ -84,7 +88,7 @@ describe('an integration without credentials in production', () => {
   it('is listed as disabled by /readyz, which stays ready', async () => {
     const res = await request(relay().app).get('/readyz');
     expect(res.status).toBe(200);
-    expect(res.body.integrations).toEqual({ core: 'live', notifications: 'disabled' });
+    expect(res.body.integrations).toEqual({ core: 'live', notifications: 'disabled', 'company-sync': 'disabled' });
   });
 
   it('has no worker for its task queue', async () => {
