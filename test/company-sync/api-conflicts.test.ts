@@ -4,6 +4,7 @@ import request from 'supertest';
 import { errorHandler } from '../../src/api/error-handler';
 import { companySyncApiRouters, companySyncBrowserRouters, createExactAccess, registerCompanySyncOpenApi } from '../../src/api/routes/company-sync';
 import { operatorSessions } from '../../src/api/session';
+import { openConflict } from '../../src/db/company-sync/conflicts';
 import { createExactConnection } from '../../src/db/company-sync/exact-connections';
 import { applyInboundAccount } from '../../src/db/company-sync/inbound-apply';
 import { createSecretSealer } from '../../src/db/sealed-secrets';
@@ -105,6 +106,8 @@ describe('sync conflicts API', () => {
   }, 180_000);
 
   afterAll(async () => {
+    // Later test files share the database: no company of theirs is sent to this simulator once it is gone.
+    await relay?.prisma.exactDivision.updateMany({ where: { division: D }, data: { enabled: false } });
     await relay?.env.client.workflow.getHandle(WorkflowIds.exactDivision(D)).terminate('test over').catch(() => undefined);
     await relay?.stop();
     await sim?.close();
@@ -200,5 +203,52 @@ describe('sync conflicts API', () => {
     expect(listed.body.items.map((c: { id: string }) => c.id)).toContain(conflict.id);
     const open = await request(app).get(`/v1/sync/conflicts?division=${D}&status=open`).set(as('service'));
     expect(open.body.items.map((c: { id: string }) => c.id)).not.toContain(conflict.id);
+  });
+  it('shows an outbound ambiguity (several Exact accounts carry our KVK) and links the account the operator picks', async () => {
+    const shared = freshKvk();
+    const accounts = [
+      sim.createAccount(D, { Name: 'Groenteboer Pietersen', ChamberOfCommerce: shared, AddressLine1: 'Markt 1', Postcode: '2611 GP', City: 'Delft', Country: 'NL' }),
+      sim.createAccount(D, { Name: 'Pietersen Groente en Fruit', ChamberOfCommerce: `${shared.slice(0, 4)}.${shared.slice(4)}`, AddressLine1: 'Markt 3', Postcode: '2611 GP', City: 'Delft', Country: 'NL' }),
+    ].map((a) => fromExactSyncRow(a as unknown as Parameters<typeof fromExactSyncRow>[0]));
+    const company = await relay.prisma.company.create({ data: { name: 'Groenteboer Pietersen', chamberOfCommerceId: shared, streetName: 'Markt', buildingNumber: '1', postalCode: '2611 GP', city: 'Delft', country: 'NL' } });
+    // As the outbound sync records it (src/activities/company-sync/outbound.ts, matchByKvk).
+    const conflict = await relay.prisma.$transaction(async (tx) => {
+      const link = await tx.companySync.create({ data: { companyId: company.id, division: D, syncStatus: 'PENDING_REVIEW', requiresManualReview: true } });
+      return openConflict(tx, {
+        kind: 'ambiguous_kvk',
+        division: D,
+        exactGuid: null,
+        companyId: company.id,
+        syncId: link.id,
+        workflowId: WorkflowIds.syncConflictOfCompany(company.id),
+        details: {
+          reason: '2 Exact accounts carry this KVK number; choose the one this company is',
+          kvk: shared,
+          candidates: accounts.map((a) => ({ exactGuid: a.guid, code: a.code, fields: { ...a.fields, chamberOfCommerceId: shared }, kvkAsInExact: a.fields.chamberOfCommerceId })),
+        },
+      });
+    });
+    await startConflictWorkflow({ client: relay.env.client, taskQueues: relay.taskQueues }, conflict, { remindAfterMs: 3_600_000, escalateAfterMs: 7_200_000 });
+
+    const detail = await request(app).get(`/v1/sync/conflicts/${conflict.id}`).set(as('service'));
+    expect(detail.status).toBe(200);
+    expect(detail.body).toMatchObject({ kind: 'ambiguous_kvk', exact: null, relay: { id: company.id }, decisions: ['link_exact', 'ignore'] });
+    expect(detail.body.exactCandidates.map((c: { exactGuid: string }) => c.exactGuid)).toEqual(accounts.map((a) => a.guid));
+    const second = detail.body.exactCandidates[1];
+    expect(second.comparison.find((f: { field: string }) => f.field === 'name')).toMatchObject({ relay: 'Groenteboer Pietersen', exact: 'Pietersen Groente en Fruit', differs: true });
+    expect(second.comparison.find((f: { field: string }) => f.field === 'chamberOfCommerceId')).toMatchObject({ differs: false });
+
+    const resolve = (decision: object) => request(app).post(`/v1/sync/conflicts/${conflict.id}/resolve`).set(as('operator')).send({ decision });
+    // The validator: only one of the accounts found, and only link_exact or ignore.
+    const stranger = await resolve({ action: 'link_exact', exactGuid: '7d1c0a3e-0000-4000-8000-000000000000' });
+    expect(stranger.status).toBe(422);
+    expect(stranger.body.message).toContain('not one of this conflict');
+    const wrongKind = await resolve({ action: 'create' });
+    expect(wrongKind.status).toBe(422);
+
+    const picked = await resolve({ action: 'link_exact', exactGuid: accounts[0]!.guid });
+    expect(picked.status).toBe(200);
+    expect(picked.body).toMatchObject({ decision: 'link_exact', companyId: company.id, exactGuid: accounts[0]!.guid });
+    expect(await relay.prisma.companySync.findFirstOrThrow({ where: { companyId: company.id } })).toMatchObject({ exactGuid: accounts[0]!.guid, matchRule: 'operator' });
   });
 });

@@ -112,10 +112,15 @@ function mergeForm(conflictId: string, csrf: string, company: Company, fields: C
 /** One company the account may belong to: the comparison and its decisions. */
 function companySection(detail: Detail, csrf: string, company: Company, fields: Comparison[], note: Html | ''): Html {
   const open = detail.status === 'open';
+  // Without one Exact account in the conflict (several carry our KVK) our record stands alone; the accounts below compare.
+  const table = detail.exact
+    ? comparison(fields, 'Relay (ours)', 'Exact')
+    : html`<table class="relay-only"><thead><tr><th>Field</th><th>Relay (ours)</th></tr></thead><tbody>
+${fields.map((f) => html`<tr data-field="${f.field}"><td class="field">${LABELS[f.field]}</td>${cell(f.relay)}</tr>`)}</tbody></table>`;
   return html`<section class="candidate" data-company-id="${company.id}">
 <h2>Relay company: ${company.name} <span class="muted">(${short(company.id)}, version ${company.version})</span></h2>
 ${note}
-${comparison(fields, 'Relay (ours)', 'Exact')}
+${table}
 ${open && detail.decisions.includes('link') ? decisionForm(detail.id, csrf, { action: 'link', companyId: company.id }, 'Link to this company') : ''}
 ${open && detail.decisions.includes('merge') ? mergeForm(detail.id, csrf, company, fields) : ''}
 </section>`;
@@ -155,7 +160,8 @@ export function conflictDetailBody(input: DetailPageInput): Html {
 ${c.fields.map((f) => html`<tr data-field="${f.field}"><td class="field">${LABELS[f.field]}</td>${cell(f.exact)}</tr>`)}</tbody></table>`
       : '';
   const exactCandidates = c.exactCandidates.map(
-    (e) => html`<section class="exact-candidate" data-exact-guid="${e.exactGuid}"><h2>Exact account ${e.name ?? ''} <span class="muted">(${e.code ?? short(e.exactGuid)})</span></h2>
+    (e) => html`<section class="exact-candidate" data-exact-guid="${e.exactGuid}"><h2>Exact account ${e.name ?? ''} <span class="muted">(code ${e.code ?? '—'}, <code>${e.exactGuid}</code>)</span></h2>
+${e.comparison.length ? comparison(e.comparison, 'Relay (ours)', 'This Exact account') : ''}
 ${open && c.decisions.includes('link_exact') ? decisionForm(c.id, input.csrf, { action: 'link_exact', exactGuid: e.exactGuid }, 'Link to this Exact account') : ''}</section>`,
   );
   const general = open

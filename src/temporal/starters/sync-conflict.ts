@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../domain/failure-types';
@@ -22,8 +23,9 @@ export interface ConflictTarget {
 export async function resolveSyncConflict(ctx: StarterContext, target: ConflictTarget, request: ResolveConflictRequest): Promise<ConflictOutcome> {
   const handle = ctx.client.workflow.getHandle(target.workflowId);
   try {
-    // Idempotent for the workflow: a decision dropped by the server is sent again.
-    return await resendDroppedUpdate(() => handle.executeUpdate(resolveConflictUpdate, { args: [request] }));
+    // Idempotent for the workflow: a decision dropped by the server is sent again, and so is one
+    // that arrived while a new run was still loading its conflict (its handler not set yet).
+    return await untilHandlerSet(() => resendDroppedUpdate(() => handle.executeUpdate(resolveConflictUpdate, { args: [request] })));
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
       throw new ConflictError(`Conflict ${target.conflictId} has no workflow waiting for a decision (${target.workflowId} is not running); it may have been decided already`, {
@@ -32,6 +34,20 @@ export async function resolveSyncConflict(ctx: StarterContext, target: ConflictT
     }
     if (err instanceof WorkflowUpdateFailedError) throw rejection(target.conflictId, err);
     throw err;
+  }
+}
+
+const HANDLER_WAIT_MS = [100, 200, 400, 800, 1_500, 2_000];
+
+async function untilHandlerSet<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      const early = err instanceof WorkflowUpdateFailedError && /no registered handler for update/i.test(err.cause?.message ?? '');
+      if (!early || attempt >= HANDLER_WAIT_MS.length) throw err;
+      await sleep(HANDLER_WAIT_MS[attempt]!);
+    }
   }
 }
 

@@ -110,6 +110,7 @@ export const ExactCandidateView = z
     code: z.string().nullable(),
     name: z.string().nullable(),
     fields: z.record(z.string(), z.string().nullable()).nullable(),
+    comparison: z.array(FieldComparison).openapi({ description: "Our company against this account, field by field (empty when either side's fields are unknown)" }),
   })
   .openapi('ConflictExactCandidate');
 

@@ -94,8 +94,8 @@ function candidates(detail: ConflictDetail, exact: Record<string, string | null>
   });
 }
 
-/** Exact accounts named as candidates (outbound: several accounts carry our company's KVK). */
-function exactCandidates(details: Json): Array<z.infer<typeof ExactCandidateView>> {
+/** Exact accounts named as candidates (outbound: several accounts carry our company's KVK), each against our company. */
+function exactCandidates(details: Json, relay: CompanyFields | null): Array<z.infer<typeof ExactCandidateView>> {
   const d = obj(details);
   const lists = [d.exactCandidates, d.accounts, d.candidates].filter(Array.isArray) as Json[][];
   const seen = new Set<string>();
@@ -106,7 +106,8 @@ function exactCandidates(details: Json): Array<z.infer<typeof ExactCandidateView
     if (!guid || seen.has(guid)) continue;
     seen.add(guid);
     const fields = isObject(entry.fields) ? Object.fromEntries(SYNCED_FIELDS.map((f) => [f, str(obj(entry.fields)[f])])) : null;
-    out.push({ exactGuid: guid, code: str(entry.code) ?? str(entry.Code), name: str(entry.name) ?? str(entry.Name) ?? fields?.name ?? null, fields });
+    const comparison = relay && fields ? compareFields(relay, fields) : [];
+    out.push({ exactGuid: guid, code: str(entry.code) ?? str(entry.Code), name: str(entry.name) ?? str(entry.Name) ?? fields?.name ?? null, fields, comparison });
   }
   return out;
 }
@@ -127,7 +128,7 @@ export function conflictDetailView(detail: ConflictDetail, webUiUrl: (workflowId
     exact,
     fields: compareFields(company ? fieldsOf(company) : null, exact?.fields ?? null, baseValues(details, link?.baseSnapshot ?? null)),
     candidates: candidates(detail, exact?.fields ?? null),
-    exactCandidates: exactCandidates(details).filter((c) => c.exactGuid !== exact?.guid),
+    exactCandidates: exactCandidates(details, company ? fieldsOf(company) : null).filter((c) => c.exactGuid !== exact?.guid),
     link: link ? linkView(link) : null,
     rule: str(obj(details).rule) ?? link?.matchRule ?? null,
     matchValues: obj(details).values ?? link?.matchValues ?? null,
