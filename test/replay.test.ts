@@ -33,6 +33,11 @@ describe('workflow replay over recorded histories', () => {
         'dossier-status-notified.json',
         'notification-webhook-retried.json',
         'notification-sms-rate-deferred.json',
+        // Recorded by test/company-sync/inbound-sync.test.ts (RECORD_HISTORIES=1).
+        'exact-import-completed.json',
+        'exact-incremental-edits-deletions.json',
+        'sync-conflict-linked-by-operator.json',
+        'exact-division-owner-running.json',
       ]),
     );
   });

@@ -105,6 +105,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(signInRouter({ sessions, keys: config.api.keys, publicUrl: config.api.publicUrl, webUiUrl: config.temporal.uiUrl, rateLimit: limits.perAddress }));
   // The codec route does its own auth: it must answer CORS preflights from the Web UI.
   app.use(codecRouter({ codec: deps.codec, keys: config.api.keys, corsOrigins: config.codec.corsOrigins, sessions, rateLimits: limits }));
+  // Modules' browser pages (OAuth callbacks, admin pages) authenticate themselves: operator session or OAuth state.
+  for (const m of deps.modules) for (const router of m.enabled?.browserRouters({ ...moduleDeps, sessions, rateLimit: limits.perAddress }) ?? []) app.use(router);
 
   app.use(limits.perAddress, authenticate(config.api.keys), limits.perKey, ...jsonBody(MB));
   app.get('/metrics', async (_req, res) => {

@@ -1,7 +1,8 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Client } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
+import type { OperatorSessions } from '../api/session';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import type { PrismaClient } from '../generated/prisma/client';
@@ -75,6 +76,12 @@ export interface QueueSpec<S> {
   limits?: QueueLimits;
 }
 
+/** What browser-facing routers get besides the API's context: the operator sessions and the per-address limit. */
+export interface BrowserContext<S> extends ApiContext<S> {
+  sessions: OperatorSessions;
+  rateLimit: RequestHandler;
+}
+
 /** A local stand-in for a vendor that demo mode starts (`npm start`, the compose `demo` profile). */
 export interface SimulatorSpec {
   /** Shown in start-up lines, e.g. "Twilio simulator". */
@@ -104,6 +111,11 @@ export interface ModuleSpec<S> {
     /** Path prefixes its routers own: while the module is disabled they answer 503. */
     paths: readonly string[];
     routers: (ctx: ApiContext<S>) => Router[];
+    /**
+     * Pages an operator's browser reaches (an OAuth callback, admin pages): mounted before
+     * API-key authentication, each authenticating itself (operator session, OAuth state).
+     */
+    browserRouters?: (ctx: BrowserContext<S>) => Router[];
     openApi: (registry: OpenAPIRegistry) => void;
   };
   /** Vendor callbacks, each mounted at `/v1/webhooks/<vendor>`: signature-authenticated, never rate limited. */
@@ -141,6 +153,7 @@ export interface LoadedModule {
 export interface EnabledParts {
   activities(queueKey: string, deps: RuntimeDeps): object;
   routers(deps: ApiDeps): Router[];
+  browserRouters(deps: ApiDeps & { sessions: OperatorSessions; rateLimit: RequestHandler }): Router[];
   webhookRouters(deps: ApiDeps): Array<{ vendor: string; router: Router }>;
   schedules(taskQueues: TaskQueues): RelaySchedule[];
   readiness(deps: RuntimeDeps): Record<string, () => Promise<unknown>>;
@@ -207,6 +220,7 @@ function enabledParts<S>(spec: ModuleSpec<S>, core: Config, settings: S, mode: '
       return queue.activities(ctx(deps));
     },
     routers: (deps) => spec.api?.routers(apiCtx(deps)) ?? [],
+    browserRouters: (deps) => spec.api?.browserRouters?.({ ...apiCtx(deps), sessions: deps.sessions, rateLimit: deps.rateLimit }) ?? [],
     webhookRouters: (deps) => (spec.webhooks ?? []).map((w) => ({ vendor: w.vendor, router: w.router(apiCtx(deps)) })),
     schedules: (taskQueues) => spec.schedules?.({ core, settings, taskQueues }) ?? [],
     readiness: (deps) => spec.readiness?.(ctx(deps)) ?? {},

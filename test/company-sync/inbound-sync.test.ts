@@ -5,7 +5,14 @@ import { WorkflowIds } from '../../src/domain/workflow-ids';
 import { type ExactSimulator, createExactSimulator } from '../../src/integrations/exact/simulator';
 import { requestDivisionWork } from '../../src/temporal/starters/exact-division';
 import { type DivisionState, divisionStateQuery, resolveConflictUpdate } from '../../src/workflows/company-sync/definitions';
-import { type RelayHarness, startRelay } from '../helpers/relay';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { decodeJsonHistory } from '../../scripts/lib/history';
+import { createDataConverter } from '../../src/temporal/data-converter';
+import { EncryptionCodec } from '../../src/temporal/encryption-codec';
+import { type RelayHarness, startRelay, workflowBundle } from '../helpers/relay';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -46,6 +53,17 @@ describe('company sync: inbound from Exact', () => {
   });
 
   const starter = () => ({ client: relay.env.client, taskQueues: relay.taskQueues });
+  const recorded: Record<string, string> = {};
+
+  /** Replays a run against today's bundle; `RECORD_HISTORIES=1` saves it under test/histories/ for test/replay.test.ts. */
+  async function replayAndRecord(workflowId: string, fixture: string) {
+    const history = await relay.env.client.workflow.getHandle(workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter: createDataConverter(relay.config.codec.keys) }, history, workflowId);
+    if (process.env.RECORD_HISTORIES === '1') {
+      const decoded = await decodeJsonHistory(JSON.parse(historyToJSON(history)), new EncryptionCodec(relay.config.codec.keys));
+      writeFileSync(path.join(__dirname, '..', 'histories', `${fixture}.json`), `${JSON.stringify(decoded, null, 2)}\n`);
+    }
+  }
   const lastRun = async (kind: string, after = 0) => {
     return waitFor(`a finished ${kind} run`, async () => {
       const runs = (await owner()).recent.filter((r) => r.kind === kind);
@@ -61,6 +79,7 @@ describe('company sync: inbound from Exact', () => {
 
     await requestDivisionWork(starter(), D, 'import', 'test');
     const run = await lastRun('import');
+    recorded.import = run.workflowId;
     expect(run.outcome).toBe('completed');
     expect(run.accounts).toBe(SEEDED);
     expect(run.pages).toBe(2);
@@ -85,6 +104,7 @@ describe('company sync: inbound from Exact', () => {
     // The operator links the Exact account to our company; the decision is audited with their name.
     const outcome = await relay.env.client.workflow.getHandle(conflict.workflowId).executeUpdate(resolveConflictUpdate, { args: [{ decision: { action: 'link', companyId: local.id }, operator: 'alice' }] });
     expect(outcome).toMatchObject({ decision: 'link', companyId: local.id, resolvedBy: 'alice' });
+    recorded.conflict = conflict.workflowId;
     const linked = await relay.prisma.companySync.findUniqueOrThrow({ where: { id: collision.id } });
     expect(linked).toMatchObject({ companyId: local.id, syncStatus: 'OK', matchRule: 'operator' });
     // Linking merges Exact's values into ours (first link: Exact's value wins where it has one).
@@ -108,6 +128,7 @@ describe('company sync: inbound from Exact', () => {
 
     await requestDivisionWork(starter(), D, 'incremental', 'test');
     const run = await lastRun('incremental', before);
+    recorded.incremental = run.workflowId;
     expect(run.outcome).toBe('completed');
     expect(run.deleted).toBe(1);
 
@@ -138,4 +159,12 @@ describe('company sync: inbound from Exact', () => {
     expect(ran).toBeGreaterThanOrEqual(1);
     expect(ran).toBeLessThanOrEqual(2);
   }, 240_000);
+
+  it('replays its runs against today’s workflows (the fixtures test/replay.test.ts keeps replaying)', async () => {
+    await relay.env.client.workflow.getHandle(recorded.conflict!).result();
+    await replayAndRecord(recorded.import!, 'exact-import-completed');
+    await replayAndRecord(recorded.incremental!, 'exact-incremental-edits-deletions');
+    await replayAndRecord(recorded.conflict!, 'sync-conflict-linked-by-operator');
+    await replayAndRecord(WorkflowIds.exactDivision(D), 'exact-division-owner-running');
+  }, 120_000);
 });

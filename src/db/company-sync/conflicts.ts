@@ -37,3 +37,17 @@ export async function openConflictsOf(db: Db, division: number): Promise<Array<{
 export async function conflictById(db: Db, id: string) {
   return db.syncConflict.findUnique({ where: { id } });
 }
+
+/**
+ * Companies an open conflict is about (its company or one of its candidates): the sweep does
+ * not push them to Exact while an operator decides, or it would link or create what the
+ * decision is meant to settle.
+ */
+export async function companiesInOpenConflicts(db: Db): Promise<Set<string>> {
+  const rows = await db.$queryRaw<Array<{ company_id: string }>>`
+    SELECT company_id::text AS company_id FROM sync_conflicts WHERE status = 'open' AND company_id IS NOT NULL
+    UNION
+    SELECT c->>'companyId' FROM sync_conflicts, jsonb_array_elements(COALESCE(details->'candidates', '[]'::jsonb)) AS c
+      WHERE status = 'open' AND c ? 'companyId'`;
+  return new Set(rows.map((r) => r.company_id));
+}

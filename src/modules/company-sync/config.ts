@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { type Config, ConfigError, csv } from '../../config';
 import { SYNCED_FIELDS, type SyncedField } from '../../domain/company-sync/company-fields';
@@ -51,6 +52,10 @@ export interface ExactAppSettings {
   /** Where Exact sends the operator back after authorising (Relay's `/v1/exact/callback`). */
   redirectUri: string;
   simulatorPort: number;
+  /** Demo mode against a simulator Relay does not start (EXACT_BASE_URL set, e.g. a compose service). */
+  external: boolean;
+  /** Where the simulator `npm start` runs keeps its state (grants, accounts) across restarts. */
+  simulatorStateFile: string;
 }
 
 export interface CompanySyncSettings {
@@ -67,7 +72,7 @@ export interface CompanySyncSettings {
 export const COMPANY_SYNC_VARIABLES = Object.keys(schema.shape);
 const REQUIRED_LIVE = ['EXACT_CLIENT_ID', 'EXACT_CLIENT_SECRET'] as const;
 
-export function loadCompanySyncSettings(env: NodeJS.ProcessEnv, core: Pick<Config, 'api'>): SectionResult<CompanySyncSettings> {
+export function loadCompanySyncSettings(env: NodeJS.ProcessEnv, core: Pick<Config, 'api' | 'local'>): SectionResult<CompanySyncSettings> {
   const cleaned = Object.fromEntries(Object.keys(schema.shape).flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
@@ -88,6 +93,8 @@ export function loadCompanySyncSettings(env: NodeJS.ProcessEnv, core: Pick<Confi
     clientSecret: raw.EXACT_CLIENT_SECRET ?? EXACT_DEMO_APP.clientSecret,
     redirectUri: `${core.api.publicUrl.replace(/\/$/, '')}/v1/exact/callback`,
     simulatorPort: raw.EXACT_SIMULATOR_PORT,
+    external: !live && Boolean(raw.EXACT_BASE_URL),
+    simulatorStateFile: path.join(core.local.dataDir, 'exact-simulator.json'),
   };
   const settings: CompanySyncSettings = {
     exact,

@@ -3,13 +3,17 @@ import { createConflictActivities } from '../../activities/company-sync/conflict
 import type { CompanySyncDeps } from '../../activities/company-sync/deps';
 import { createInboundActivities } from '../../activities/company-sync/inbound';
 import { createOutboundActivities } from '../../activities/company-sync/outbound';
+import { companiesInOpenConflicts } from '../../db/company-sync/conflicts';
 import { pendingOutboundCompanies } from '../../db/company-sync/outbound';
 import { requestCompanySync } from '../../temporal/starters/company-sync';
 import { loadNotificationSettings } from '../notifications/config';
 import { notifyWebhookSubscribers } from '../../temporal/starters/webhook';
 import { requestDivisionWork, startConflictWorkflow } from '../../temporal/starters/exact-division';
 import type { StarterContext } from '../../temporal/starters/context';
-import { type ModuleContext, defineModule } from '../module';
+import { COMPANY_SYNC_API_PATHS, type ExactRouteDeps, companySyncApiRouters, companySyncBrowserRouters, registerCompanySyncOpenApi } from '../../api/routes/company-sync';
+import { createExactAccess } from '../../api/routes/company-sync/exact/access';
+import { type ApiContext, type ModuleContext, defineModule } from '../module';
+import { connectDemoExact, exactSimulatorSpec } from './demo';
 import { COMPANY_SYNC_VARIABLES, type CompanySyncSettings, loadCompanySyncSettings } from './config';
 import { type ExactRuntime, createExactRuntime } from './exact-runtime';
 import { registerCompanySyncMetrics } from './metrics';
@@ -43,8 +47,44 @@ export const companySyncModule = defineModule<CompanySyncSettings>({
       limits: { maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 50 },
     },
   ],
+  api: {
+    paths: COMPANY_SYNC_API_PATHS,
+    routers: (ctx) => companySyncApiRouters(routeDeps(ctx)),
+    browserRouters: (ctx) =>
+      companySyncBrowserRouters({
+        ...routeDeps(ctx),
+        keys: ctx.core.api.keys,
+        sessions: ctx.sessions,
+        sessionSecret: ctx.core.session.secret,
+        publicUrl: ctx.core.api.publicUrl,
+        rateLimit: ctx.rateLimit,
+      }),
+    openApi: registerCompanySyncOpenApi,
+  },
   metrics: (registry, { prisma }) => registerCompanySyncMetrics(registry, prisma),
+  demo: {
+    simulators: (settings) => (settings.exact.external ? [] : [exactSimulatorSpec(settings)]),
+    seed: ({ core }) => connectDemoExact(core),
+    banner: ({ core, settings }) => [
+      `Exact Online      ${settings.exact.baseUrl}   (local simulator; its state: ${settings.exact.baseUrl}/__sim/stats)`,
+      `Conflicts         ${core.api.publicUrl}/admin/conflicts   (operator sign-in; decide them there or with POST /v1/sync/conflicts/<id>/resolve)`,
+      `Exact divisions   GET ${core.api.publicUrl}/v1/exact/divisions   (operator key; schedules exact-sync-<division> in the Web UI)`,
+    ],
+  },
+  liveBanner: ({ exact }) => `Exact Online      ${exact.baseUrl}   (connect: GET /v1/exact/connect with an operator key, or /admin/exact)`,
 });
+
+/** The routes' dependencies: one Exact access (OAuth, tokens, budget) per API process. */
+const accessByContext = new WeakMap<object, ReturnType<typeof createExactAccess>>();
+function routeDeps(ctx: ApiContext<CompanySyncSettings>): ExactRouteDeps {
+  const key = ctx.prisma as object;
+  let exact = accessByContext.get(key);
+  if (!exact) {
+    exact = createExactAccess({ prisma: ctx.prisma, logger: ctx.logger, settings: ctx.settings, encryptionKeys: ctx.core.codec.keys });
+    accessByContext.set(key, exact);
+  }
+  return { prisma: ctx.prisma, starter: ctx.starter, settings: ctx.settings, webUiUrl: ctx.webUiUrl, exact };
+}
 
 /** The activities' dependencies, built once per worker process. */
 function companySyncDeps(ctx: ModuleContext<CompanySyncSettings>): CompanySyncDeps & { alerts: ReturnType<typeof createAlertRaiser>; exact: ExactRuntime } {
@@ -82,7 +122,10 @@ function companySyncDeps(ctx: ModuleContext<CompanySyncSettings>): CompanySyncDe
     requestOutbound: async (companyId, by) => {
       await requestCompanySync(starter(), { companyId, by });
     },
-    pendingOutbound: async (division) => (await pendingOutboundCompanies(prisma, { division })).map((p) => p.companyId),
+    pendingOutbound: async (division) => {
+      const held = await companiesInOpenConflicts(prisma);
+      return (await pendingOutboundCompanies(prisma, { division })).map((p) => p.companyId).filter((id) => !held.has(id));
+    },
     requestDivisionWork: async (division, kind, requestedBy) => {
       await requestDivisionWork(starter(), division, kind, requestedBy);
     },

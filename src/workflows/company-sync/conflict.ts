@@ -30,11 +30,11 @@ export interface ConflictInput {
  * may wait for weeks: change it only behind `patched`, with a replay test.
  */
 export async function syncConflictWorkflow(input: ConflictInput): Promise<ConflictOutcome | null> {
-  const loaded = await activities.loadConflict({ conflictId: input.conflictId });
-  const state: ConflictState = { conflictId: input.conflictId, kind: loaded.kind, status: loaded.status, reminders: 0, escalated: loaded.escalated, candidateCompanyIds: loaded.candidateCompanyIds, candidateExactGuids: loaded.candidateExactGuids };
-  if (loaded.status === 'resolved') return null;
+  const state: ConflictState = { conflictId: input.conflictId, kind: 'unknown', status: 'open', reminders: 0, escalated: false, candidateCompanyIds: [], candidateExactGuids: [] };
+  let loaded = false;
   let applying = false;
 
+  // Handlers first: a decision may arrive before the conflict is loaded; it waits for it, then is checked again.
   setHandler(conflictStateQuery, () => state);
   setHandler(conflictRefreshedSignal, (fresh) => {
     state.candidateCompanyIds = fresh.candidateCompanyIds;
@@ -43,6 +43,8 @@ export async function syncConflictWorkflow(input: ConflictInput): Promise<Confli
   setHandler(
     resolveConflictUpdate,
     async (request: ResolveConflictRequest) => {
+      await condition(() => loaded);
+      validate(state, request, applying);
       applying = true;
       try {
         const outcome = await activities.applyConflictDecision({ conflictId: input.conflictId, ...request });
@@ -53,8 +55,13 @@ export async function syncConflictWorkflow(input: ConflictInput): Promise<Confli
         applying = false;
       }
     },
-    { validator: (request: ResolveConflictRequest) => validate(state, request, applying) },
+    { validator: (request: ResolveConflictRequest) => (loaded ? validate(state, request, applying) : undefined) },
   );
+
+  const found = await activities.loadConflict({ conflictId: input.conflictId });
+  Object.assign(state, { kind: found.kind, status: found.status, escalated: found.escalated, candidateCompanyIds: found.candidateCompanyIds, candidateExactGuids: found.candidateExactGuids });
+  loaded = true;
+  if (found.status === 'resolved') return null;
 
   setBusinessStatus(BusinessStatus.awaitingResolution);
   const started = Date.now();
