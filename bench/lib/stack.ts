@@ -22,7 +22,7 @@ export const NAMESPACE = 'default';
 export const say = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
 
 /** Where the project's scripts find PostgreSQL: DATABASE_URL's server, else the local one. */
-function adminUrl(): string {
+export function adminUrl(): string {
   const url = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
   url.pathname = '/postgres';
   url.search = '';
@@ -30,12 +30,13 @@ function adminUrl(): string {
 }
 
 /** `tsc -p tsconfig.build.json` into dist/, what `npm run build` and the Docker image do. */
-function compileRelay(): void {
+export function compileRelay(): void {
   const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
   if (tsc.status !== 0) throw new Error(`compiling Relay failed:\n${tsc.stdout}${tsc.stderr}`);
 }
 
-async function admin(sql: string): Promise<void> {
+/** One statement on the server's `postgres` database (CREATE/DROP DATABASE). */
+export async function admin(sql: string): Promise<void> {
   const pool = new Pool({ connectionString: adminUrl(), max: 1 });
   try {
     await pool.query(sql);
