@@ -2,11 +2,10 @@ import { Context } from '@temporalio/activity';
 import { applyLanes } from '../../domain/company-sync/apply-lanes';
 import { fieldsHash } from '../../domain/company-sync/field-hash';
 import type { CompanyFields } from '../../domain/company-sync/company-fields';
-import { softDeleteCompany } from '../../db/company-sync/companies';
 import { type InboundResult, applyInboundAccount, localView } from '../../db/company-sync/inbound-apply';
+import { applyDeletedAccount } from '../../db/company-sync/deletions';
 import { advanceAccountsCursor, advanceDeletedCursor, divisionState, markImportCompleted, resetCursors } from '../../db/company-sync/divisions';
 import { clearQuarantinedGuids, dueQuarantined, quarantine, resolveQuarantined } from '../../db/company-sync/quarantine';
-import { writeAudit } from '../../db/audit';
 import type { Prisma } from '../../generated/prisma/client';
 import { ExactBudgetExhausted } from '../../integrations/exact/errors';
 import type { ExactDeletedAccount, ExactSyncAccount } from '../../integrations/exact/mapping';
@@ -85,6 +84,9 @@ export function createInboundActivities(deps: CompanySyncDeps) {
     }
   }
 
+  /** A deletion from Exact (src/db/company-sync/deletions.ts). */
+  const applyDeletion = (row: ExactDeletedAccount) => applyDeletedAccount(prisma, row, { actor: actor(), correlationId: actor() });
+
   async function budgeted<T>(call: () => Promise<T>): Promise<T | { budgetRetryAt: string }> {
     try {
       return await call();
@@ -101,11 +103,12 @@ export function createInboundActivities(deps: CompanySyncDeps) {
       const state = await divisionState(prisma, division);
       const moved = await budgeted(() => exact.divisionMoveDate());
       if (typeof moved === 'object' && moved !== null && 'budgetRetryAt' in moved) return moved;
-      if (moved && (!state.divisionMoveDate || moved.getTime() !== state.divisionMoveDate.getTime()) && state.divisionMoveDate) {
+      const changed = (moved?.getTime() ?? null) !== (state.divisionMoveDate?.getTime() ?? null);
+      if (changed && (state.importCompletedAt || state.accountsCursor > 1n)) {
         // Exact moved the division to another database: its timestamps restarted, so everything is read again.
         logger.warn({ division }, 'company sync: Exact moved the division (DivisionMoveDate changed); syncing it again from the start');
         await resetCursors(prisma, division, moved);
-      } else if (moved && !state.divisionMoveDate) {
+      } else if (changed) {
         await prisma.exactDivision.update({ where: { division }, data: { divisionMoveDate: moved } });
       }
       if (kind !== 'import') return {};
@@ -163,20 +166,6 @@ export function createInboundActivities(deps: CompanySyncDeps) {
       await deps.requestDivisionWork(input.division, input.kind, input.requestedBy);
     },
   };
-
-  /** A deletion applies only if our version of the account is not newer than it (Exact's own rule). */
-  async function applyDeletion(row: ExactDeletedAccount): Promise<boolean> {
-    return prisma.$transaction(async (tx) => {
-      const link = await tx.companySync.findUnique({ where: { exactGuid: row.guid } });
-      if (!link || link.deletedInSource) return false;
-      if (link.lastTimestamp !== null && link.lastTimestamp > row.timestamp) return false;
-      const ctx = { actor: actor(), correlationId: actor(), idempotencyKey: `exact-deleted:${row.guid}:${row.timestamp}` };
-      if (link.companyId) await softDeleteCompany(tx, link.companyId, undefined, ctx, 'company.deleted_in_exact');
-      await tx.companySync.update({ where: { id: link.id }, data: { deletedInSource: true, lastTimestamp: row.timestamp, updatedAt: new Date() } });
-      await writeAudit(tx, { ...ctx, idempotencyKey: `${ctx.idempotencyKey}:link`, action: 'company_sync.deleted_in_source', entity: 'companies_sync', entityId: link.id, after: { exactGuid: row.guid, timestamp: row.timestamp.toString() } });
-      return true;
-    });
-  }
 
   /** Accounts linked before the pass began that the full pass did not see were deleted in Exact (the deletion log keeps 2 months only). */
   async function missedDeletions(division: number, startedAt: Date): Promise<number> {

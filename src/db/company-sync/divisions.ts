@@ -16,8 +16,13 @@ export async function advanceDeletedCursor(db: Db, division: number, to: bigint)
   await db.$executeRaw`UPDATE exact_divisions SET deleted_cursor = GREATEST(deleted_cursor, ${to}), updated_at = now() WHERE division = ${division}`;
 }
 
-/** An import (or a division moved to another Exact database) starts over from timestamp 1. */
+/**
+ * An import (or a division moved to another Exact database) starts over from timestamp 1. After a
+ * move Exact's timestamps restart lower than the ones we stored, so the links forget theirs too
+ * (otherwise every account would look older than what we have and never apply again).
+ */
 export async function resetCursors(db: Db, division: number, moveDate?: Date | null): Promise<void> {
+  if (moveDate !== undefined) await db.companySync.updateMany({ where: { division }, data: { lastTimestamp: null } });
   await db.exactDivision.update({
     where: { division },
     data: { accountsCursor: 1n, deletedCursor: 1n, importCompletedAt: null, ...(moveDate !== undefined ? { divisionMoveDate: moveDate } : {}), updatedAt: new Date() },

@@ -258,6 +258,16 @@ export class ExactClient {
     return row === undefined ? null : this.read('GET', 'crm/Accounts', () => fromExactAccountRow(row));
   }
 
+  /** How many accounts the division has (`crm/Accounts/$count`): an import's progress bar. */
+  async countAccounts(options: CallOptions = {}): Promise<number> {
+    const body = await this.send({ method: 'GET', path: this.divisionPath('crm/Accounts/$count'), divisional: true }, options);
+    const count = Number(body);
+    if (!Number.isInteger(count) || count < 0) {
+      throw new ExactUnavailable({ message: 'expected a count from crm/Accounts/$count', method: 'GET', endpoint: 'crm/Accounts/$count', ambiguous: false });
+    }
+    return count;
+  }
+
   /** Every account matching all given keys, following `__next` to the last page. */
   async findAccounts(filter: ExactAccountFilter, options: CallOptions = {}): Promise<ExactAccount[]> {
     const clauses: string[] = [];

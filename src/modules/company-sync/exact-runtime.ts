@@ -50,6 +50,7 @@ export function createExactRuntime(deps: {
           const divisions = await client.listDivisions();
           return divisions.find((d) => d.division === division)?.divisionMoveDate ?? null;
         },
+        countAccounts: () => client.countAccounts(),
         syncAccounts: (cursor, next) => client.syncAccounts(cursor, next),
         syncDeleted: (cursor, next) => client.syncDeleted(cursor, next),
       };
