@@ -1,7 +1,8 @@
 import { applyDeletedAccount } from '../../src/db/company-sync/deletions';
 import { applyInboundAccount } from '../../src/db/company-sync/inbound-apply';
 import { type ExactSimulator, createExactSimulator } from '../../src/integrations/exact/simulator';
-import { type RelayHarness, startRelay } from '../helpers/relay';
+import request from 'supertest';
+import { type RelayHarness, bearer, startRelay } from '../helpers/relay';
 import { connectDivision } from './fixtures/division';
 
 /**
@@ -37,7 +38,9 @@ describe('company sync: inbound faults', () => {
     await sim?.close();
   });
 
-  it('quarantines a record that fails, moves the cursor past it, and applies it on a later retry', async () => {
+  it('quarantines a record that fails, moves the cursor past it, alerts, and applies it on a later retry', async () => {
+    // Operators receive company_sync.alert events at their webhook endpoint (through the notifications feature).
+    await request(relay.app).post('/v1/webhook-endpoints').set('authorization', bearer('operator')).send({ url: 'http://127.0.0.1:9/alerts', events: ['company_sync.alert'] }).expect(201);
     const broken = sim.createAccount(D, { Name: 'Kapot B.V.', City: 'Utrecht', Country: 'NL' });
     const run = await division.run('import');
     expect(run).toMatchObject({ outcome: 'completed', accounts: SEEDED + 1, quarantined: 1 });
@@ -48,6 +51,8 @@ describe('company sync: inbound faults', () => {
     const state = await relay.prisma.exactDivision.findUniqueOrThrow({ where: { division: D } });
     expect(state.accountsCursor).toBe(BigInt(sim.accounts(D).at(-1)!.Timestamp));
     expect(await relay.prisma.companySync.count({ where: { division: D } })).toBe(SEEDED);
+    const alert = await relay.prisma.notification.findFirstOrThrow({ where: { channel: 'webhook', event: 'company_sync.alert' } });
+    expect(alert.payload).toMatchObject({ kind: 'quarantine_growing', division: D, quarantined: 1 });
 
     // Fixed; its retry is due: the next run applies it from the quarantine (the cursor is past it).
     await relay.prisma.$executeRawUnsafe('DROP TRIGGER refuse_broken_company ON companies');
@@ -123,6 +128,8 @@ describe('company sync: inbound faults', () => {
     const state = await division.state();
     expect(state.waitingForBudgetUntil).toBe(run.resumeAt);
     expect(state.pending).toContain('incremental');
+    const alert = await relay.prisma.notification.findFirstOrThrow({ where: { channel: 'webhook', event: 'company_sync.alert', payload: { path: ['kind'], equals: 'daily_budget_exhausted' } } });
+    expect(alert.payload).toMatchObject({ division: D, resumesAt: run.resumeAt });
     expect((await relay.prisma.exactDivision.findUniqueOrThrow({ where: { division: D } })).accountsCursor).toBe(before.accountsCursor);
   }, 240_000);
 });

@@ -4,6 +4,7 @@ import type { ExactDeletedAccount, ExactSyncAccount } from '../../integrations/e
 import type { Logger } from '../../logger';
 import type { CompanySyncSettings } from '../../modules/company-sync/config';
 import type { DivisionJobKind } from '../../workflows/company-sync/definitions';
+import type { AlertRaiser } from './alerts';
 
 /** What the inbound side needs from Exact for one division (ExactClient provides it). */
 export interface DivisionExact {
@@ -26,4 +27,5 @@ export interface CompanySyncDeps {
   /** Companies with edits not yet pushed to Exact (a crash between the API's write and its signal). */
   pendingOutbound(division: number): Promise<string[]>;
   requestDivisionWork(division: number, kind: DivisionJobKind, requestedBy: string): Promise<void>;
+  alerts: AlertRaiser;
 }

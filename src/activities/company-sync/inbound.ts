@@ -5,7 +5,7 @@ import type { CompanyFields } from '../../domain/company-sync/company-fields';
 import { type InboundResult, applyInboundAccount, localView } from '../../db/company-sync/inbound-apply';
 import { applyDeletedAccount } from '../../db/company-sync/deletions';
 import { advanceAccountsCursor, advanceDeletedCursor, divisionState, markImportCompleted, resetCursors } from '../../db/company-sync/divisions';
-import { clearQuarantinedGuids, dueQuarantined, quarantine, resolveQuarantined } from '../../db/company-sync/quarantine';
+import { clearQuarantinedGuids, dueQuarantined, openQuarantineCount, quarantine, resolveQuarantined } from '../../db/company-sync/quarantine';
 import type { Prisma } from '../../generated/prisma/client';
 import { ExactBudgetExhausted } from '../../integrations/exact/errors';
 import type { ExactDeletedAccount, ExactSyncAccount } from '../../integrations/exact/mapping';
@@ -20,6 +20,8 @@ import type { CompanySyncDeps } from './deps';
 
 /** Accounts applied side by side (each its own transaction, its own pooled connection). */
 const APPLY_CONCURRENCY = 6;
+/** A budget that returns later than this is the day's, not the minute's. */
+const DAY_BUDGET_ALERT_AFTER_MS = 5 * 60_000;
 
 export interface PageCounts {
   accounts: number;
@@ -87,22 +89,34 @@ export function createInboundActivities(deps: CompanySyncDeps) {
   /** A deletion from Exact (src/db/company-sync/deletions.ts). */
   const applyDeletion = (row: ExactDeletedAccount) => applyDeletedAccount(prisma, row, { actor: actor(), correlationId: actor() });
 
-  async function budgeted<T>(call: () => Promise<T>): Promise<T | { budgetRetryAt: string }> {
+  async function budgeted<T>(division: number, call: () => Promise<T>): Promise<T | { budgetRetryAt: string }> {
     try {
       return await call();
     } catch (err) {
-      if (err instanceof ExactBudgetExhausted) return { budgetRetryAt: new Date(err.retryAtMs).toISOString() };
-      throw err;
+      if (!(err instanceof ExactBudgetExhausted)) throw err;
+      const budgetRetryAt = new Date(err.retryAtMs).toISOString();
+      // The day's budget (not the minute's) is spent: operators hear of it once per reset.
+      if (err.retryAtMs - Date.now() > DAY_BUDGET_ALERT_AFTER_MS) {
+        await deps.alerts.raise({ kind: 'daily_budget_exhausted', key: `${division}:${budgetRetryAt}`, subject: { division, resumesAt: budgetRetryAt } });
+      }
+      return { budgetRetryAt };
     }
   }
 
+  /** A quarantine that grew during a run is news for operators (one alert per division and size). */
+  async function alertIfQuarantineGrew(division: number, before: number): Promise<void> {
+    const open = await openQuarantineCount(prisma, division);
+    if (open > before) await deps.alerts.raise({ kind: 'quarantine_growing', key: `${division}:${open}`, subject: { division, quarantined: open, before } });
+  }
+
   return {
-    async beginInboundRun(input: { division: number; kind: DivisionJobKind }): Promise<{ expectedAccounts?: number; budgetRetryAt?: string }> {
+    async beginInboundRun(input: { division: number; kind: DivisionJobKind }): Promise<{ expectedAccounts?: number; budgetRetryAt?: string; quarantined: number }> {
       const { division, kind } = input;
+      const quarantined = await openQuarantineCount(prisma, division);
       const exact = await deps.exactFor(division);
       const state = await divisionState(prisma, division);
-      const moved = await budgeted(() => exact.divisionMoveDate());
-      if (typeof moved === 'object' && moved !== null && 'budgetRetryAt' in moved) return moved;
+      const moved = await budgeted(division, () => exact.divisionMoveDate());
+      if (typeof moved === 'object' && moved !== null && 'budgetRetryAt' in moved) return { ...moved, quarantined };
       const changed = (moved?.getTime() ?? null) !== (state.divisionMoveDate?.getTime() ?? null);
       if (changed && (state.importCompletedAt || state.accountsCursor > 1n)) {
         // Exact moved the division to another database: its timestamps restarted, so everything is read again.
@@ -111,11 +125,11 @@ export function createInboundActivities(deps: CompanySyncDeps) {
       } else if (changed) {
         await prisma.exactDivision.update({ where: { division }, data: { divisionMoveDate: moved } });
       }
-      if (kind !== 'import') return {};
+      if (kind !== 'import') return { quarantined };
       await resetCursors(prisma, division);
-      if (!exact.countAccounts) return {};
-      const count = await budgeted(() => exact.countAccounts!());
-      return typeof count === 'number' ? { expectedAccounts: count } : {};
+      if (!exact.countAccounts) return { quarantined };
+      const count = await budgeted(division, () => exact.countAccounts!());
+      return typeof count === 'number' ? { expectedAccounts: count, quarantined } : { quarantined };
     },
 
     async applyAccountsPage(input: { division: number; kind: DivisionJobKind; next?: string; startedAt: string }): Promise<AccountsPageResult> {
@@ -124,7 +138,7 @@ export function createInboundActivities(deps: CompanySyncDeps) {
       const state = await divisionState(prisma, division);
       // A reconciliation reads everything from the start and leaves the cursor where it is.
       const from = kind === 'reconcile' ? 1n : state.accountsCursor;
-      const page = await budgeted(() => exact.syncAccounts(from, input.next));
+      const page = await budgeted(division, () => exact.syncAccounts(from, input.next));
       if ('budgetRetryAt' in page) return { ...emptyCounts(), cursor: from.toString(), budgetRetryAt: page.budgetRetryAt };
       const rows = [...page.rows].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
       const force = kind === 'reconcile' ? driftCheck(prisma) : async () => false;
@@ -142,7 +156,7 @@ export function createInboundActivities(deps: CompanySyncDeps) {
       const { division } = input;
       const exact = await deps.exactFor(division);
       const state = await divisionState(prisma, division);
-      const page = await budgeted(() => exact.syncDeleted(state.deletedCursor, input.next));
+      const page = await budgeted(division, () => exact.syncDeleted(state.deletedCursor, input.next));
       if ('budgetRetryAt' in page) return { deleted: 0, budgetRetryAt: page.budgetRetryAt };
       let deleted = 0;
       for (const row of page.rows) if (await applyDeletion(row)) deleted++;
@@ -151,14 +165,16 @@ export function createInboundActivities(deps: CompanySyncDeps) {
       return { next: page.next, deleted };
     },
 
-    async finishInboundRun(input: { division: number; kind: DivisionJobKind; startedAt: string }): Promise<{ deleted: number; quarantineCleared: number; budgetRetryAt?: string }> {
+    async finishInboundRun(input: { division: number; kind: DivisionJobKind; startedAt: string; quarantinedAtStart?: number }): Promise<{ deleted: number; quarantineCleared: number; budgetRetryAt?: string }> {
       const { division, kind } = input;
       let deleted = 0;
+      const quarantinedBefore = input.quarantinedAtStart ?? 0;
       if (kind === 'import') await markImportCompleted(prisma, division);
       if (kind === 'reconcile') deleted = await missedDeletions(division, new Date(input.startedAt));
       const quarantineCleared = await retryQuarantine(division);
       for (const c of await prisma.syncConflict.findMany({ where: { division, status: 'open' }, select: { id: true, workflowId: true } })) await deps.startConflictWorkflow(c);
       for (const companyId of await deps.pendingOutbound(division)) await deps.requestOutbound(companyId, 'exact-sweep');
+      await alertIfQuarantineGrew(division, quarantinedBefore);
       return { deleted, quarantineCleared };
     },
 

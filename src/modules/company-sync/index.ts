@@ -87,7 +87,7 @@ function routeDeps(ctx: ApiContext<CompanySyncSettings>): ExactRouteDeps {
 }
 
 /** The activities' dependencies, built once per worker process. */
-function companySyncDeps(ctx: ModuleContext<CompanySyncSettings>): CompanySyncDeps & { alerts: ReturnType<typeof createAlertRaiser>; exact: ExactRuntime } {
+function companySyncDeps(ctx: ModuleContext<CompanySyncSettings>): CompanySyncDeps & { exact: ExactRuntime } {
   const { prisma, logger, settings, temporal, core } = ctx;
   const starter = (): StarterContext => {
     if (!temporal || !ctx.taskQueues) throw new Error('the company sync activities need the worker’s Temporal client and task queues');

@@ -25,6 +25,8 @@ export interface InboundRunInput {
   next?: string;
   progress?: InboundProgress;
   startedAt?: string;
+  /** Open quarantine entries when the run began (a run that grows it alerts). */
+  quarantinedAtStart?: number;
 }
 
 const PAGES_PER_RUN = 200;
@@ -37,17 +39,19 @@ export async function runInbound(input: InboundRunInput, continueWith: (next: In
   let phase = input.phase ?? 'accounts';
   let next = input.next;
   let pagesHere = 0;
+  let quarantinedAtStart = input.quarantinedAtStart;
 
   if (!input.phase) {
     const begun = await activities.beginInboundRun({ division, kind });
     progress.expectedAccounts = begun.expectedAccounts;
+    quarantinedAtStart = begun.quarantined;
     if (begun.budgetRetryAt) return partial(progress, begun.budgetRetryAt);
   }
 
   const shouldContinue = () => pagesHere >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested;
 
   while (phase === 'accounts') {
-    if (shouldContinue()) return continueWith({ division, kind, phase, next, progress, startedAt });
+    if (shouldContinue()) return continueWith({ division, kind, phase, next, progress, startedAt, quarantinedAtStart });
     const page = await activities.applyAccountsPage({ division, kind, next, startedAt });
     pagesHere++;
     if (page.budgetRetryAt) return partial(progress, page.budgetRetryAt);
@@ -64,7 +68,7 @@ export async function runInbound(input: InboundRunInput, continueWith: (next: In
   }
 
   while (phase === 'deleted') {
-    if (shouldContinue()) return continueWith({ division, kind, phase, next, progress, startedAt });
+    if (shouldContinue()) return continueWith({ division, kind, phase, next, progress, startedAt, quarantinedAtStart });
     const page = await activities.applyDeletedPage({ division, next });
     pagesHere++;
     if (page.budgetRetryAt) return partial(progress, page.budgetRetryAt);
@@ -73,7 +77,7 @@ export async function runInbound(input: InboundRunInput, continueWith: (next: In
     if (!next) phase = 'finish';
   }
 
-  const finished = await activities.finishInboundRun({ division, kind, startedAt });
+  const finished = await activities.finishInboundRun({ division, kind, startedAt, quarantinedAtStart });
   progress.deleted += finished.deleted;
   progress.quarantined = Math.max(0, progress.quarantined - finished.quarantineCleared);
   if (finished.budgetRetryAt) return partial(progress, finished.budgetRetryAt);
