@@ -117,6 +117,8 @@ export async function startRelay(
     extraModules?: readonly RelayModule[];
     /** A bundle entry of its own (production's workflows plus a fixture's), under production's recipe. */
     workflowsPath?: string;
+    /** Queue keys its workers serve (default: all but notifications unless `twilio`); others are left to other processes. */
+    only?: readonly string[];
   } = {},
 ): Promise<RelayHarness> {
   const callbackPort = options.twilio ? await freePort() : undefined;
@@ -154,7 +156,7 @@ export async function startRelay(
       modules,
       deps: { prisma, logger: silentLogger, temporal: env.client },
       // Without a simulator nothing could be sent: the notifications queue is not served.
-      only: options.twilio ? undefined : modules.flatMap((m) => m.queues.map((q) => q.key)).filter((key) => key !== 'notifications'),
+      only: options.only ?? (options.twilio ? undefined : modules.flatMap((m) => m.queues.map((q) => q.key)).filter((key) => key !== 'notifications')),
       shutdownGraceMs: 1_000,
       workflowBundle: options.workflowsPath ? { code: (await buildWorkflowBundle(undefined, options.workflowsPath)).code } : await workflowBundle(),
       taskQueues,

@@ -20,6 +20,7 @@ import type { CompanySyncDeps } from './deps';
 
 /** Accounts applied side by side (each its own transaction, its own pooled connection). */
 const APPLY_CONCURRENCY = 6;
+const HEARTBEAT_EVERY_MS = 5_000;
 /** A budget that returns later than this is the day's, not the minute's. */
 const DAY_BUDGET_ALERT_AFTER_MS = 5 * 60_000;
 
@@ -51,9 +52,7 @@ export function createInboundActivities(deps: CompanySyncDeps) {
     const counts: PageCounts = { accounts: rows.length, created: 0, updated: 0, unchanged: 0, conflicts: 0, quarantined: 0 };
     const applied: string[] = [];
     const after: InboundResult[] = [];
-    let done = 0;
     const applyOne = async (row: ExactSyncAccount) => {
-      if (++done % 100 === 0) Context.current().heartbeat(done);
       try {
         const result = await applyInboundAccount(prisma, row, { division, manualReviewFields: deps.settings.manualReviewFields, actor: actor(), correlationId: actor(), force: await force(row) });
         applied.push(row.guid);
@@ -103,6 +102,21 @@ export function createInboundActivities(deps: CompanySyncDeps) {
     }
   }
 
+  /**
+   * Heartbeats every few seconds while a long activity runs (a budget wait, a slow page, a big
+   * apply), so a worker killed mid-page is noticed within the heartbeat timeout, not the
+   * activity's whole start-to-close time.
+   */
+  async function whileBeating<T>(work: () => Promise<T>): Promise<T> {
+    const ctx = Context.current();
+    const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      return await work();
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
   /** A quarantine that grew during a run is news for operators (one alert per division and size). */
   async function alertIfQuarantineGrew(division: number, before: number): Promise<void> {
     const open = await openQuarantineCount(prisma, division);
@@ -132,56 +146,60 @@ export function createInboundActivities(deps: CompanySyncDeps) {
       return typeof count === 'number' ? { expectedAccounts: count, quarantined } : { quarantined };
     },
 
-    async applyAccountsPage(input: { division: number; kind: DivisionJobKind; next?: string; startedAt: string }): Promise<AccountsPageResult> {
-      const { division, kind } = input;
-      const exact = await deps.exactFor(division);
-      const state = await divisionState(prisma, division);
-      // A reconciliation reads everything from the start and leaves the cursor where it is.
-      const from = kind === 'reconcile' ? 1n : state.accountsCursor;
-      const page = await budgeted(division, () => exact.syncAccounts(from, input.next));
-      if ('budgetRetryAt' in page) return { ...emptyCounts(), cursor: from.toString(), budgetRetryAt: page.budgetRetryAt };
-      const rows = [...page.rows].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
-      const force = kind === 'reconcile' ? driftCheck(prisma) : async () => false;
-      const counts = await applyAll(division, rows, force);
-      const max = rows.reduce((m, r) => (r.timestamp > m ? r.timestamp : m), from);
-      if (kind === 'reconcile') {
-        await prisma.companySync.updateMany({ where: { exactGuid: { in: rows.map((r) => r.guid) } }, data: { reconciledAt: new Date() } });
-      } else {
-        await advanceAccountsCursor(prisma, division, max);
-      }
-      return { ...counts, next: page.next, cursor: (kind === 'reconcile' ? state.accountsCursor : max > state.accountsCursor ? max : state.accountsCursor).toString() };
-    },
-
-    async applyDeletedPage(input: { division: number; next?: string }): Promise<{ next?: string; deleted: number; budgetRetryAt?: string }> {
-      const { division } = input;
-      const exact = await deps.exactFor(division);
-      const state = await divisionState(prisma, division);
-      const page = await budgeted(division, () => exact.syncDeleted(state.deletedCursor, input.next));
-      if ('budgetRetryAt' in page) return { deleted: 0, budgetRetryAt: page.budgetRetryAt };
-      let deleted = 0;
-      for (const row of page.rows) if (await applyDeletion(row)) deleted++;
-      const max = page.rows.reduce((m, r) => (r.timestamp > m ? r.timestamp : m), state.deletedCursor);
-      await advanceDeletedCursor(prisma, division, max);
-      return { next: page.next, deleted };
-    },
-
-    async finishInboundRun(input: { division: number; kind: DivisionJobKind; startedAt: string; quarantinedAtStart?: number }): Promise<{ deleted: number; quarantineCleared: number; budgetRetryAt?: string }> {
-      const { division, kind } = input;
-      let deleted = 0;
-      const quarantinedBefore = input.quarantinedAtStart ?? 0;
-      if (kind === 'import') await markImportCompleted(prisma, division);
-      if (kind === 'reconcile') deleted = await missedDeletions(division, new Date(input.startedAt));
-      const quarantineCleared = await retryQuarantine(division);
-      for (const c of await prisma.syncConflict.findMany({ where: { division, status: 'open' }, select: { id: true, workflowId: true } })) await deps.startConflictWorkflow(c);
-      for (const companyId of await deps.pendingOutbound(division)) await deps.requestOutbound(companyId, 'exact-sweep');
-      await alertIfQuarantineGrew(division, quarantinedBefore);
-      return { deleted, quarantineCleared };
-    },
+    applyAccountsPage: (input: { division: number; kind: DivisionJobKind; next?: string; startedAt: string }) => whileBeating(() => applyAccountsPage(input)),
+    applyDeletedPage: (input: { division: number; next?: string }) => whileBeating(() => applyDeletedPage(input)),
+    finishInboundRun: (input: { division: number; kind: DivisionJobKind; startedAt: string; quarantinedAtStart?: number }) => whileBeating(() => finishInboundRun(input)),
 
     async requestDivisionWork(input: { division: number; kind: DivisionJobKind; requestedBy: string }): Promise<void> {
       await deps.requestDivisionWork(input.division, input.kind, input.requestedBy);
     },
   };
+
+  async function applyAccountsPage(input: { division: number; kind: DivisionJobKind; next?: string; startedAt: string }): Promise<AccountsPageResult> {
+    const { division, kind } = input;
+    const exact = await deps.exactFor(division);
+    const state = await divisionState(prisma, division);
+    // A reconciliation reads everything from the start and leaves the cursor where it is.
+    const from = kind === 'reconcile' ? 1n : state.accountsCursor;
+    const page = await budgeted(division, () => exact.syncAccounts(from, input.next));
+    if ('budgetRetryAt' in page) return { ...emptyCounts(), cursor: from.toString(), budgetRetryAt: page.budgetRetryAt };
+    const rows = [...page.rows].sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+    const force = kind === 'reconcile' ? driftCheck(prisma) : async () => false;
+    const counts = await applyAll(division, rows, force);
+    const max = rows.reduce((m, r) => (r.timestamp > m ? r.timestamp : m), from);
+    if (kind === 'reconcile') {
+      await prisma.companySync.updateMany({ where: { exactGuid: { in: rows.map((r) => r.guid) } }, data: { reconciledAt: new Date() } });
+    } else {
+      await advanceAccountsCursor(prisma, division, max);
+    }
+    return { ...counts, next: page.next, cursor: (kind === 'reconcile' ? state.accountsCursor : max > state.accountsCursor ? max : state.accountsCursor).toString() };
+  }
+
+  async function applyDeletedPage(input: { division: number; next?: string }): Promise<{ next?: string; deleted: number; budgetRetryAt?: string }> {
+    const { division } = input;
+    const exact = await deps.exactFor(division);
+    const state = await divisionState(prisma, division);
+    const page = await budgeted(division, () => exact.syncDeleted(state.deletedCursor, input.next));
+    if ('budgetRetryAt' in page) return { deleted: 0, budgetRetryAt: page.budgetRetryAt };
+    let deleted = 0;
+    for (const row of page.rows) if (await applyDeletion(row)) deleted++;
+    const max = page.rows.reduce((m, r) => (r.timestamp > m ? r.timestamp : m), state.deletedCursor);
+    await advanceDeletedCursor(prisma, division, max);
+    return { next: page.next, deleted };
+  }
+
+  async function finishInboundRun(input: { division: number; kind: DivisionJobKind; startedAt: string; quarantinedAtStart?: number }): Promise<{ deleted: number; quarantineCleared: number; budgetRetryAt?: string }> {
+    const { division, kind } = input;
+    let deleted = 0;
+    const quarantinedBefore = input.quarantinedAtStart ?? 0;
+    if (kind === 'import') await markImportCompleted(prisma, division);
+    if (kind === 'reconcile') deleted = await missedDeletions(division, new Date(input.startedAt));
+    const quarantineCleared = await retryQuarantine(division);
+    for (const c of await prisma.syncConflict.findMany({ where: { division, status: 'open' }, select: { id: true, workflowId: true } })) await deps.startConflictWorkflow(c);
+    for (const companyId of await deps.pendingOutbound(division)) await deps.requestOutbound(companyId, 'exact-sweep');
+    await alertIfQuarantineGrew(division, quarantinedBefore);
+    return { deleted, quarantineCleared };
+  }
 
   /** Accounts linked before the pass began that the full pass did not see were deleted in Exact (the deletion log keeps 2 months only). */
   async function missedDeletions(division: number, startedAt: Date): Promise<number> {

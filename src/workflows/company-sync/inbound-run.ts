@@ -13,7 +13,7 @@ import { inboundProgressQuery } from './definitions';
 
 const activities = proxyActivities<InboundActivities>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', nonRetryableErrorTypes: ['ExactAuthError', 'ExactRequestRejected'] },
 });
 
