@@ -230,6 +230,11 @@ export async function withExactStack(options: ExactStackOptions, main: (stack: E
       if (signalled) return;
       signalled = true;
       say(`${signal}: stopping`);
+      // The run's polling goes on meanwhile: its calls to the stopped Temporal server or the closed database
+      // fail, and such a failure must not end this process before the database is dropped.
+      const ignore = (err: unknown) => console.error(`during teardown: ${err instanceof Error ? err.message : String(err)}`);
+      process.on('uncaughtException', ignore);
+      process.on('unhandledRejection', ignore);
       void stop(true).finally(() => process.exit(130));
     });
   const stack = await startExactStack({ ...options, onTeardown: (teardown) => (run.teardown = teardown) });

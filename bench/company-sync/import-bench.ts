@@ -10,6 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { temporal } from '@temporalio/proto';
+import { companiesInOpenConflicts } from '../../src/db/company-sync/conflicts';
+import { pendingOutboundCompanies } from '../../src/db/company-sync/outbound';
 import { WorkflowIds } from '../../src/domain/workflow-ids';
 import { requestDivisionWork } from '../../src/temporal/starters/exact-division';
 import { type DivisionState, type InboundProgress, type InboundRunSummary, divisionStateQuery, inboundProgressQuery } from '../../src/workflows/company-sync/definitions';
@@ -149,40 +151,58 @@ function callFigures(calls: SimCall[]) {
 
 type PgCounters = Record<string, number>;
 
-async function pgDatabaseCounters(stack: ExactStack): Promise<PgCounters> {
-  const { rows } = await stack.db.query<Record<string, string>>(
-    'SELECT xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted, blks_read, blks_hit FROM pg_stat_database WHERE datname = $1',
-    [stack.databaseName],
-  );
-  return Object.fromEntries(Object.entries(rows[0] ?? {}).map(([k, v]) => [k, Number(v)]));
+/** PostgreSQL's cumulative statistics for the run's database: the database, each table, each index. */
+interface PgSnapshot {
+  database: PgCounters;
+  tables: Record<string, PgCounters>;
+  indexes: Record<string, PgCounters>;
 }
 
-async function pgTableCounters(stack: ExactStack): Promise<Record<string, PgCounters>> {
-  const { rows } = await stack.db.query<Record<string, string>>(
-    'SELECT relname, seq_scan, seq_tup_read, COALESCE(idx_scan, 0) AS idx_scan, n_tup_ins, n_tup_upd FROM pg_stat_user_tables',
+const numbers = (row: Record<string, string>): PgCounters => Object.fromEntries(Object.entries(row).flatMap(([k, v]) => (k === 'name' ? [] : [[k, Number(v)]])));
+
+async function pgSnapshot(stack: ExactStack): Promise<PgSnapshot> {
+  const database = await stack.db.query<Record<string, string>>(
+    'SELECT xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted FROM pg_stat_database WHERE datname = $1',
+    [stack.databaseName],
   );
-  return Object.fromEntries(rows.map((r) => [r.relname!, { seq_scan: Number(r.seq_scan), seq_tup_read: Number(r.seq_tup_read), idx_scan: Number(r.idx_scan), n_tup_ins: Number(r.n_tup_ins), n_tup_upd: Number(r.n_tup_upd) }]));
+  const tables = await stack.db.query<Record<string, string>>(
+    'SELECT relname AS name, seq_scan, seq_tup_read, COALESCE(idx_scan, 0) AS idx_scan, COALESCE(idx_tup_fetch, 0) AS idx_tup_fetch, n_tup_ins, n_tup_upd FROM pg_stat_user_tables',
+  );
+  const indexes = await stack.db.query<Record<string, string>>('SELECT indexrelname AS name, idx_scan, idx_tup_read, idx_tup_fetch FROM pg_stat_user_indexes');
+  const byName = (rows: Array<Record<string, string>>) => Object.fromEntries(rows.map((r) => [r.name!, numbers(r)]));
+  return { database: numbers(database.rows[0] ?? {}), tables: byName(tables.rows), indexes: byName(indexes.rows) };
 }
 
 /** PostgreSQL's statistics are flushed by each backend within a second or so of its last transaction. */
 const settleStats = () => new Promise((r) => setTimeout(r, 1_500));
 
-function reportPg(label: string, accounts: number, before: PgCounters, after: PgCounters, tablesBefore: Record<string, PgCounters>, tablesAfter: Record<string, PgCounters>): void {
-  const per = (k: string) => round(((after[k] ?? 0) - (before[k] ?? 0)) / Math.max(accounts, 1), 2);
+const delta = (after: Record<string, PgCounters>, before: Record<string, PgCounters>) =>
+  Object.entries(after).map(([name, a]) => {
+    const b = before[name] ?? {};
+    return { name, d: (k: string) => (a[k] ?? 0) - (b[k] ?? 0) };
+  });
+
+function reportPg(label: string, accounts: number, before: PgSnapshot, after: PgSnapshot): void {
+  const n = Math.max(accounts, 1);
+  const per = (k: string) => round(((after.database[k] ?? 0) - (before.database[k] ?? 0)) / n, 2);
   say(
     `${label}: PostgreSQL per account: ${per('xact_commit')} commits, ${per('xact_rollback')} rollbacks, ${per('tup_fetched')} rows fetched, ` +
       `${per('tup_returned')} rows returned, ${per('tup_inserted')} inserted, ${per('tup_updated')} updated`,
   );
-  const scans = Object.entries(tablesAfter)
-    .map(([table, a]) => {
-      const b = tablesBefore[table] ?? {};
-      const d = (k: string) => (a[k] ?? 0) - (b[k] ?? 0);
-      return { table, seq: d('seq_scan'), seqRows: d('seq_tup_read'), idx: d('idx_scan'), ins: d('n_tup_ins'), upd: d('n_tup_upd') };
-    })
-    .filter((t) => t.seq + t.idx + t.ins + t.upd > 0)
-    .sort((x, y) => y.seqRows + y.idx - (x.seqRows + x.idx));
-  for (const t of scans.slice(0, 10))
-    say(`${label}:   ${t.table}: ${round(t.idx / Math.max(accounts, 1), 2)} index scans/account, ${t.seq} seq scans (${t.seqRows} rows read), ${t.ins} inserted, ${t.upd} updated`);
+  const tables = delta(after.tables, before.tables)
+    .filter((t) => t.d('seq_scan') + t.d('idx_scan') + t.d('n_tup_ins') + t.d('n_tup_upd') > 0)
+    .sort((x, y) => y.d('seq_tup_read') + y.d('idx_tup_fetch') - (x.d('seq_tup_read') + x.d('idx_tup_fetch')));
+  for (const t of tables.slice(0, 8))
+    say(
+      `${label}:   ${t.name}: ${round(t.d('idx_scan') / n, 2)} index scans and ${round(t.d('idx_tup_fetch') / n, 1)} rows fetched by them per account, ` +
+        `${t.d('seq_scan')} seq scans (${t.d('seq_tup_read')} rows read), ${t.d('n_tup_ins')} inserted, ${t.d('n_tup_upd')} updated`,
+    );
+  // The indexes that read the most entries: a look-up whose rows grow with the table shows here.
+  const indexes = delta(after.indexes, before.indexes)
+    .filter((i) => i.d('idx_scan') > 0)
+    .sort((x, y) => y.d('idx_tup_read') - x.d('idx_tup_read'));
+  for (const i of indexes.slice(0, 5))
+    say(`${label}:   index ${i.name}: ${i.d('idx_scan')} scans reading ${i.d('idx_tup_read')} entries (${round(i.d('idx_tup_read') / i.d('idx_scan'), 1)} a scan)`);
 }
 
 function reportCpu(label: string, accounts: number, wallMs: number, cpu: Record<string, number>): void {
@@ -200,7 +220,7 @@ const tsMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined
  * waits, each activity's time before Exact's answer (budget, token, the call) and after it (applying the page),
  * and the workflow's own steps between activities.
  */
-async function reportHistory(stack: ExactStack, label: string, workflowId: string, requestedAt: number, calls: SimCall[]): Promise<void> {
+async function reportHistory(stack: ExactStack, label: string, workflowId: string, requestedAt: number, calls: SimCall[]): Promise<Map<string, { n: number; run: number }>> {
   const { events } = await stack.client.workflow.getHandle(workflowId).fetchHistory();
   const E = temporal.api.enums.v1.EventType;
   const list = events ?? [];
@@ -243,6 +263,26 @@ async function reportHistory(stack: ExactStack, label: string, workflowId: strin
     const split = type === 'applyAccountsPage' ? ` — per page ${round(t.beforeAnswer / t.n, 0)} ms until Exact's page arrived (budget, token, request), ${round(t.afterAnswer / t.n, 0)} ms applying it` : '';
     say(`${label}:   ${type} ×${t.n}: queued ${seconds(t.queue)} s, running ${seconds(t.run)} s (${round(t.run / t.n, 0)} ms each)${split}`);
   }
+  return byType;
+}
+
+/**
+ * What a run's last step (`finishInboundRun`) spends its time on: the sweep for companies to push (every company
+ * against its link) and the companies held by open conflicts, timed here with the same queries, read-only; the
+ * rest of the step is mostly the start request sent for every open conflict's workflow.
+ */
+async function probeFinish(stack: ExactStack, label: string, finishMs: number | undefined): Promise<void> {
+  const t0 = performance.now();
+  const pending = await pendingOutboundCompanies(stack.prisma, { division: D });
+  const t1 = performance.now();
+  const held = await companiesInOpenConflicts(stack.prisma);
+  const t2 = performance.now();
+  const open = await stack.prisma.syncConflict.count({ where: { division: D, status: 'open' } });
+  const rest = finishMs === undefined ? undefined : finishMs - (t2 - t0);
+  say(
+    `${label}: finishInboundRun ${finishMs === undefined ? '?' : round(finishMs, 0)} ms; its queries timed alone: pending outbound sweep ${round(t1 - t0, 0)} ms (${pending.length} companies), ` +
+      `companies held by open conflicts ${round(t2 - t1, 0)} ms (${held.size}); ${open} open conflicts${rest !== undefined && open > 0 ? `: about ${round(rest / open, 1)} ms each for the rest (their workflows started again)` : ''}`,
+  );
 }
 
 /** M changes as Exact users make them: mostly edits of synced fields, a few creates and deletes. */
@@ -287,8 +327,7 @@ async function main(stack: ExactStack): Promise<void> {
   // ---- import -------------------------------------------------------------------------------------------------
   const seq0 = (await stack.sim.calls()).at(-1)?.seq ?? 0;
   const over0 = (await stack.sim.divisionStats(D)).overLimit;
-  const pg0 = await pgDatabaseCounters(stack);
-  const tables0 = await pgTableCounters(stack);
+  const pg0 = await pgSnapshot(stack);
   const cpu = await measureCpu(cpuGroups);
   say(`import: ${N} accounts requested from the division's owner`);
   const imp = await runAndWait(stack, 'import', workers, N);
@@ -312,8 +351,9 @@ async function main(stack: ExactStack): Promise<void> {
   say(`import: rate floor for ${calls.counted} counted calls at ${MINUTE_LIMIT}/min: ${floor} s${floor > 0 ? `, wall/floor ${round(wallMs / 1000 / floor, 2)}` : ' (60 calls or fewer fit one minute: wall/floor is not meaningful)'}`);
   reportCpu('import', s.accounts, wallMs, cpuImport);
   await settleStats();
-  reportPg('import', s.accounts, pg0, await pgDatabaseCounters(stack), tables0, await pgTableCounters(stack));
-  await reportHistory(stack, 'import', s.workflowId, imp.requestedAt, importCalls);
+  reportPg('import', s.accounts, pg0, await pgSnapshot(stack));
+  const importSteps = await reportHistory(stack, 'import', s.workflowId, imp.requestedAt, importCalls);
+  await probeFinish(stack, 'import', importSteps.get('finishInboundRun')?.run);
   const peakImport = Math.max(...workers.map((w) => memoryMb(w.child.pid!).peak));
   say(`import: peak worker RSS ${round(peakImport, 0)} MB; ${await cachedWorkflows(workers)} workflows in the workers' caches (the division's owner and each open conflict's waiting workflow)`);
 
@@ -323,16 +363,16 @@ async function main(stack: ExactStack): Promise<void> {
     const changed = await makeChanges(stack, M);
     say(`changes in Exact: ${changed.edits} edits, ${changed.creates} creates, ${changed.deletes} deletes`);
     const seq1 = (await stack.sim.calls()).at(-1)?.seq ?? 0;
-    const pg1 = await pgDatabaseCounters(stack);
-    const tables1 = await pgTableCounters(stack);
+    const pg1 = await pgSnapshot(stack);
     const inc = await runAndWait(stack, 'incremental', workers, M);
     incrementalS = seconds(inc.closedAt - inc.requestedAt);
     const i = inc.summary;
     const incCalls = await stack.sim.calls(seq1);
     say(`incremental: ${i.outcome} in ${incrementalS} s: ${i.accounts} accounts over ${i.pages} pages, created ${i.created}, updated ${i.updated}, unchanged ${i.unchanged}, conflicts/review ${i.conflicts}, deleted ${i.deleted}, quarantined ${i.quarantined}; Exact calls ${JSON.stringify(callFigures(incCalls).byEndpoint)}`);
     await settleStats();
-    reportPg('incremental', Math.max(i.accounts, 1), pg1, await pgDatabaseCounters(stack), tables1, await pgTableCounters(stack));
-    await reportHistory(stack, 'incremental', i.workflowId, inc.requestedAt, incCalls);
+    reportPg('incremental', Math.max(i.accounts, 1), pg1, await pgSnapshot(stack));
+    const incSteps = await reportHistory(stack, 'incremental', i.workflowId, inc.requestedAt, incCalls);
+    await probeFinish(stack, 'incremental', incSteps.get('finishInboundRun')?.run);
   }
 
   const peak = Math.max(...workers.map((w) => memoryMb(w.child.pid!).peak));
