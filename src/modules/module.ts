@@ -61,6 +61,7 @@ export type QueueLimits = Pick<
   /** Vendor budget across all workers of this queue (the last poller to start sets it). */
   | 'maxTaskQueueActivitiesPerSecond'
   | 'maxActivitiesPerSecond'
+  | 'maxCachedWorkflows'
 >;
 
 /**

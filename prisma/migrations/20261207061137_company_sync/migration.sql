@@ -136,6 +136,7 @@ CREATE TABLE "sync_conflicts" (
     "company_id" UUID,
     "sync_id" UUID,
     "workflow_id" TEXT NOT NULL,
+    "workflow_started_at" TIMESTAMPTZ(3),
     "details" JSONB NOT NULL,
     "escalated_at" TIMESTAMPTZ(3),
     "resolution" JSONB,
@@ -195,6 +196,12 @@ CREATE INDEX "sync_conflicts_status_kind_idx" ON "sync_conflicts"("status", "kin
 
 -- CreateIndex
 CREATE INDEX "sync_conflicts_exact_guid_idx" ON "sync_conflicts"("exact_guid");
+
+-- CreateIndex
+CREATE INDEX "sync_conflicts_workflow_id_status_idx" ON "sync_conflicts"("workflow_id", "status");
+
+-- CreateIndex
+CREATE INDEX "sync_conflicts_division_status_workflow_started_at_idx" ON "sync_conflicts"("division", "status", "workflow_started_at");
 
 -- CreateIndex
 CREATE INDEX "exact_outbound_writes_exact_guid_fields_hash_idx" ON "exact_outbound_writes"("exact_guid", "fields_hash");

@@ -3,6 +3,7 @@ import { applyLanes } from '../../domain/company-sync/apply-lanes';
 import { fieldsHash } from '../../domain/company-sync/field-hash';
 import type { CompanyFields } from '../../domain/company-sync/company-fields';
 import { type InboundResult, applyInboundAccount, localView } from '../../db/company-sync/inbound-apply';
+import { conflictsWithoutWorkflow } from '../../db/company-sync/conflicts';
 import { applyDeletedAccount } from '../../db/company-sync/deletions';
 import { advanceAccountsCursor, advanceDeletedCursor, divisionState, markImportCompleted, resetCursors } from '../../db/company-sync/divisions';
 import { clearQuarantinedGuids, dueQuarantined, openQuarantineCount, quarantine, resolveQuarantined } from '../../db/company-sync/quarantine';
@@ -195,7 +196,7 @@ export function createInboundActivities(deps: CompanySyncDeps) {
     if (kind === 'import') await markImportCompleted(prisma, division);
     if (kind === 'reconcile') deleted = await missedDeletions(division, new Date(input.startedAt));
     const quarantineCleared = await retryQuarantine(division);
-    for (const c of await prisma.syncConflict.findMany({ where: { division, status: 'open' }, select: { id: true, workflowId: true } })) await deps.startConflictWorkflow(c);
+    for (const c of await conflictsWithoutWorkflow(prisma, division)) await deps.startConflictWorkflow(c);
     for (const companyId of await deps.pendingOutbound(division)) await deps.requestOutbound(companyId, 'exact-sweep');
     await alertIfQuarantineGrew(division, quarantinedBefore);
     return { deleted, quarantineCleared };

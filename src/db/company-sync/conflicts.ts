@@ -29,9 +29,13 @@ export async function openConflict(tx: Prisma.TransactionClient, conflict: NewCo
   return tx.syncConflict.create({ data: conflict, select: { id: true, workflowId: true } });
 }
 
-/** Open conflicts of a division (for the run that makes sure each has its workflow). */
-export async function openConflictsOf(db: Db, division: number): Promise<Array<{ id: string; workflowId: string }>> {
-  return db.syncConflict.findMany({ where: { status: 'open', division }, select: { id: true, workflowId: true }, orderBy: { createdAt: 'asc' } });
+/** Open conflicts of a division whose workflow was never started (the run that recorded them died first). */
+export async function conflictsWithoutWorkflow(db: Db, division: number): Promise<Array<{ id: string; workflowId: string }>> {
+  return db.syncConflict.findMany({ where: { status: 'open', division, workflowStartedAt: null }, select: { id: true, workflowId: true }, orderBy: { createdAt: 'asc' } });
+}
+
+export async function markConflictWorkflowStarted(db: Db, id: string): Promise<void> {
+  await db.syncConflict.updateMany({ where: { id, workflowStartedAt: null }, data: { workflowStartedAt: new Date() } });
 }
 
 export async function conflictById(db: Db, id: string) {

@@ -5,7 +5,7 @@ import { kvkKey, normaliseKvk } from '../../domain/company-sync/kvk';
 import { type CandidateCompany, type MatchCandidates, type MatchDecision, decideMatch } from '../../domain/company-sync/matching';
 import { mergeFields } from '../../domain/company-sync/merge';
 import { WorkflowIds } from '../../domain/workflow-ids';
-import type { Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { CompanySync, Prisma, PrismaClient } from '../../generated/prisma/client';
 import type { ExactSyncAccount } from '../../integrations/exact/mapping';
 import { writeAudit } from '../audit';
 import { fieldsOf, insertCompany, patchCompany } from './companies';
@@ -83,10 +83,10 @@ async function applyInTransaction(tx: Prisma.TransactionClient, account: ExactSy
     return { outcome: 'echo', companyId: link.companyId };
   }
 
-  const decision = decideMatch(matchInput(account), await candidatesFor(tx, account, options.division, remote));
+  const decision = decideMatch(matchInput(account), await candidatesFor(tx, account, options.division, remote, link));
   switch (decision.action) {
     case 'update':
-      return updateLinked(tx, account, remote, decision.companyId, decision, options);
+      return updateLinked(tx, account, remote, decision.companyId, decision, options, link);
     case 'create':
       return createLinked(tx, account, remote, decision, options);
     case 'conflict':
@@ -130,13 +130,14 @@ function matchInput(account: ExactSyncAccount) {
   };
 }
 
-async function candidatesFor(tx: Prisma.TransactionClient, account: ExactSyncAccount, division: number, remote: CompanyFields): Promise<MatchCandidates> {
-  const byGuidLink = await tx.companySync.findUnique({ where: { exactGuid: account.guid }, select: { companyId: true } });
-  const byCodeLink = account.code ? await tx.companySync.findUnique({ where: { division_externalId: { division, externalId: account.code } }, select: { companyId: true, exactGuid: true } }) : null;
+/** What each matching key finds; keys a GUID link makes irrelevant (Code, address) are not looked up. */
+async function candidatesFor(tx: Prisma.TransactionClient, account: ExactSyncAccount, division: number, remote: CompanyFields, byGuidLink: CompanySync | null): Promise<MatchCandidates> {
+  const linked = Boolean(byGuidLink?.companyId);
+  const byCodeLink = !linked && account.code ? await tx.companySync.findUnique({ where: { division_externalId: { division, externalId: account.code } }, select: { companyId: true, exactGuid: true } }) : null;
   const kvk = remote.chamberOfCommerceId;
   const byKvk = kvk ? await tx.company.findMany({ where: { chamberOfCommerceId: kvk }, include: { syncs: { select: { exactGuid: true } } } }) : [];
   const byAddress =
-    remote.postalCode && remote.buildingNumber
+    !linked && !byCodeLink?.companyId && remote.postalCode && remote.buildingNumber
       ? await tx.company.findMany({
           where: { postalCode: remote.postalCode, buildingNumber: remote.buildingNumber, buildingNumberAddition: remote.buildingNumberAddition, deletedAt: null },
           include: { syncs: { select: { exactGuid: true } } },
@@ -164,11 +165,10 @@ async function updateLinked(
   companyId: string,
   decision: Extract<MatchDecision, { action: 'update' }>,
   options: ApplyOptions,
+  byGuid: CompanySync | null,
 ): Promise<InboundResult> {
   const company = await tx.company.findUniqueOrThrow({ where: { id: companyId } });
-  const link =
-    (await tx.companySync.findUnique({ where: { exactGuid: account.guid } })) ??
-    (account.code ? await tx.companySync.findUnique({ where: { division_externalId: { division: options.division, externalId: account.code } } }) : null);
+  const link = byGuid ?? (account.code ? await tx.companySync.findUnique({ where: { division_externalId: { division: options.division, externalId: account.code } } }) : null);
   const base = (link?.baseSnapshot ?? null) as CompanyFields | null;
   const merge = mergeFields({ base, local: fieldsOf(company), remote, localModifiedAt: company.updatedAt, remoteModifiedAt: account.modifiedAt, manualReviewFields: options.manualReviewFields });
   const ctx = { actor: options.actor, correlationId: options.correlationId, idempotencyKey: `exact:${account.guid}:${account.timestamp}` };

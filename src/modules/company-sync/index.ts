@@ -3,7 +3,7 @@ import { createConflictActivities } from '../../activities/company-sync/conflict
 import type { CompanySyncDeps } from '../../activities/company-sync/deps';
 import { createInboundActivities } from '../../activities/company-sync/inbound';
 import { createOutboundActivities } from '../../activities/company-sync/outbound';
-import { companiesInOpenConflicts } from '../../db/company-sync/conflicts';
+import { companiesInOpenConflicts, markConflictWorkflowStarted } from '../../db/company-sync/conflicts';
 import { pendingOutboundCompanies } from '../../db/company-sync/outbound';
 import { requestCompanySync } from '../../temporal/starters/company-sync';
 import { loadNotificationSettings } from '../notifications/config';
@@ -44,7 +44,8 @@ export const companySyncModule = defineModule<CompanySyncSettings>({
         };
       },
       // Exact allows 60 calls a minute per division: the budget in PostgreSQL paces them, these only bound the worker.
-      limits: { maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 50 },
+      // Conflict workflows wait idle for days: a bounded cache keeps the worker's memory flat (evicted ones replay when woken).
+      limits: { maxConcurrentActivityTaskExecutions: 20, maxConcurrentWorkflowTaskExecutions: 50, maxCachedWorkflows: 500 },
     },
   ],
   api: {
@@ -118,7 +119,10 @@ function companySyncDeps(ctx: ModuleContext<CompanySyncSettings>): CompanySyncDe
     alerts,
     exact,
     exactFor: (division) => exact.divisionExact(division),
-    startConflictWorkflow: (conflict) => startConflictWorkflow(starter(), conflict, timings),
+    startConflictWorkflow: async (conflict) => {
+      await startConflictWorkflow(starter(), conflict, timings);
+      await markConflictWorkflowStarted(prisma, conflict.id);
+    },
     requestOutbound: async (companyId, by) => {
       await requestCompanySync(starter(), { companyId, by });
     },
