@@ -179,7 +179,8 @@ describe('companies API', () => {
     for (let i = 0; i < 5; i++) ids.push((await create({ name: `Paged ${i} B.V.` })).body.id);
     const seen: string[] = [];
     let cursor: string | null = null;
-    do {
+    // The first three pages (the database is shared with other test files: it may hold thousands of companies).
+    for (let pages = 0; pages < 3; pages++) {
       const res: request.Response = await request(app)
         .get(`/v1/companies?limit=2&deleted=include${cursor ? `&cursor=${cursor}` : ''}`)
         .set(as());
@@ -187,7 +188,9 @@ describe('companies API', () => {
       expect(res.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.items.map((c: { id: string }) => c.id));
       cursor = res.body.nextCursor;
-    } while (cursor);
+      if (!cursor) break;
+    }
+    expect(seen).toHaveLength(6);
     expect(new Set(seen).size).toBe(seen.length);
     // Newest first: the five just made lead, last one first.
     expect(seen.slice(0, 5)).toEqual([...ids].reverse());
