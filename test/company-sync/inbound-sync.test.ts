@@ -48,6 +48,7 @@ describe('company sync: inbound from Exact', () => {
 
   afterAll(async () => {
     await relay?.env.client.workflow.getHandle(WorkflowIds.exactDivision(D)).terminate('test over').catch(() => undefined);
+    await relay?.prisma.exactDivision.update({ where: { division: D }, data: { enabled: false } }).catch(() => undefined);
     await relay?.stop();
     await sim?.close();
   });
@@ -84,7 +85,8 @@ describe('company sync: inbound from Exact', () => {
     expect(run.accounts).toBe(SEEDED);
     expect(run.pages).toBe(2);
 
-    const links = await relay.prisma.companySync.findMany({ where: { division: D } });
+    // Links to Exact accounts (not those of companies other test files left unlinked, which the closing sweep pushes).
+    const links = await relay.prisma.companySync.findMany({ where: { division: D, createRef: null } });
     expect(links).toHaveLength(SEEDED);
     expect(links.every((l) => l.exactGuid && l.matchRule)).toBe(true);
     // Codes arrive padded to 18 characters and are stored trimmed.
