@@ -179,8 +179,9 @@ describe('companies API', () => {
     for (let i = 0; i < 5; i++) ids.push((await create({ name: `Paged ${i} B.V.` })).body.id);
     const seen: string[] = [];
     let cursor: string | null = null;
-    // The first three pages (the database is shared with other test files: it may hold thousands of companies).
-    for (let pages = 0; pages < 3; pages++) {
+    // The first pages only (the database is shared with other test files: it may hold thousands of companies,
+    // and their background runs may add some meanwhile).
+    for (let pages = 0; pages < 10; pages++) {
       const res: request.Response = await request(app)
         .get(`/v1/companies?limit=2&deleted=include${cursor ? `&cursor=${cursor}` : ''}`)
         .set(as());
@@ -190,10 +191,10 @@ describe('companies API', () => {
       cursor = res.body.nextCursor;
       if (!cursor) break;
     }
-    expect(seen).toHaveLength(6);
+    expect(seen.length).toBeGreaterThanOrEqual(5);
     expect(new Set(seen).size).toBe(seen.length);
-    // Newest first: the five just made lead, last one first.
-    expect(seen.slice(0, 5)).toEqual([...ids].reverse());
+    // Newest first: the five just made come last one first (whatever else was created meanwhile).
+    expect(seen.filter((id) => ids.includes(id))).toEqual([...ids].reverse());
 
     const bad = await request(app).get('/v1/companies?cursor=not-a-cursor').set(as());
     expect(bad.status).toBe(400);
