@@ -198,7 +198,9 @@ export async function compareSides(db: Pool, sim: ChaosSim, division: number, ed
     const relayNow = company ? relayView(company)[e.field] : undefined;
     const exactNow = account ? exactView(account)[e.field] : undefined;
     if (relayNow === e.value || exactNow === e.value) continue;
-    const audited = company ? overwrittenInAudit(auditOf.get(company.id) ?? [], e.field, e.value) : null;
+    // Only what the audit wrote after the edit can have overwritten it.
+    const after = (auditOf.get(company?.id ?? '') ?? []).filter((row) => row.created_at.getTime() >= e.at - 1_000);
+    const audited = company ? overwrittenInAudit(after, e.field, e.value) : null;
     if (audited === 'conflict') continue;
     const history = [
       ...edits.filter((o) => o.field === e.field && pairOf(o).key === pair.key).map((o) => `${new Date(o.at).toISOString().slice(11, 23)} op ${o.op} ${o.side} set ${JSON.stringify(o.value)}`),

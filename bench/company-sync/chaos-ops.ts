@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { type CompanyRow, type ViewField, exactView, relayView } from './chaos-fields';
+import { type CompanyRow, type CompanyView, type ViewField, exactView, relayView } from './chaos-fields';
 import type { Change, Op, Plan } from './chaos-plan';
 import type { ChaosSim, SimAccount } from './chaos-sim';
 
@@ -177,7 +177,7 @@ export class Executor {
       if (put.status === 200) {
         const company = put.json as ApiCompany;
         this.accept();
-        this.recordRelay(index, company, change);
+        this.recordRelay(index, company, change, relayView(rowOf(current)));
         return;
       }
       // 409: a KVK another company holds, or the company was deleted meanwhile (the sync applied Exact's deletion).
@@ -189,10 +189,12 @@ export class Executor {
   private async exactEdit(index: number, entity: number, change: Change): Promise<void> {
     const guid = await this.guidOf(entity);
     if (!guid) return this.skip('not in Exact (yet)');
-    const account = await this.ctx.sim.edit(this.ctx.division, guid, change.body);
+    // Read first, as the user sees the screen: a value typed over the same value is no edit.
+    const before = await this.ctx.sim.account(this.ctx.division, guid);
+    const account = before && (await this.ctx.sim.edit(this.ctx.division, guid, change.body));
     if (!account) return this.skip('deleted in Exact');
     this.accept();
-    this.recordExact(index, account, change);
+    this.recordExact(index, account, change, exactView(before));
   }
 
   private async relayCreate(index: number, entity: number, change: Change): Promise<void> {
@@ -238,16 +240,19 @@ export class Executor {
     this.deletes.push({ op: index, side: 'exact', guid, at: Date.now() });
   }
 
-  private recordRelay(index: number, company: ApiCompany, change: Change): void {
+  /** The fields the change set, with their values as stored; with `before`, only those it changed (a value typed over itself is no edit). */
+  private recordRelay(index: number, company: ApiCompany, change: Change, before?: CompanyView): void {
     const stored = relayView(rowOf(company));
     const at = Date.now();
-    for (const field of Object.keys(change.view) as ViewField[]) this.edits.push({ op: index, side: 'relay', companyId: company.id, field, value: stored[field], at });
+    for (const field of Object.keys(change.view) as ViewField[])
+      if (!before || before[field] !== stored[field]) this.edits.push({ op: index, side: 'relay', companyId: company.id, field, value: stored[field], at });
   }
 
-  private recordExact(index: number, account: SimAccount, change: Change): void {
+  private recordExact(index: number, account: SimAccount, change: Change, before?: CompanyView): void {
     const stored = exactView(account);
     const at = Date.now();
-    for (const field of Object.keys(change.view) as ViewField[]) this.edits.push({ op: index, side: 'exact', guid: account.ID.toLowerCase(), field, value: stored[field], at });
+    for (const field of Object.keys(change.view) as ViewField[])
+      if (!before || before[field] !== stored[field]) this.edits.push({ op: index, side: 'exact', guid: account.ID.toLowerCase(), field, value: stored[field], at });
   }
 
   private accept(): void {

@@ -65,6 +65,11 @@ export class ChaosSim {
     return (await this.control<{ deleted: SimDeleted[] }>('GET', `/divisions/${division}/deleted`)).body.deleted;
   }
 
+  async account(division: number, id: string): Promise<SimAccount | null> {
+    const res = await this.control<SimAccount>('GET', `/divisions/${division}/accounts/${id}`);
+    return res.status === 404 ? null : res.body;
+  }
+
   /** An office user's edit in Exact; null when the account is not there (deleted meanwhile). */
   async edit(division: number, id: string, fields: Record<string, string | null>): Promise<SimAccount | null> {
     const res = await this.control<SimAccount>('PATCH', `/divisions/${division}/accounts/${id}`, fields);
