@@ -250,9 +250,18 @@ export async function withChaosStack(options: ChaosStackOptions, main: (stack: C
   const run: { teardown?: (keepLogs?: boolean) => Promise<void> } = {};
   let stopping: Promise<void> | undefined;
   const stop = (keepLogs: boolean) => (stopping ??= run.teardown ? run.teardown(keepLogs) : Promise.resolve());
+  let signalled = false;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.once(signal, () => {
+    // `on`, not `once`: Ctrl-C reaches npm, tsx and this process, and tsx relays it here a second time,
+    // which must not end the process before the database is dropped.
+    process.on(signal, () => {
+      if (signalled) return;
+      signalled = true;
       say(`${signal}: stopping`);
+      // The run goes on meanwhile: its calls to the stopped processes fail, which must not end it either.
+      const ignore = (err: unknown) => console.error(`during teardown: ${err instanceof Error ? err.message : String(err)}`);
+      process.on('uncaughtException', ignore);
+      process.on('unhandledRejection', ignore);
       void stop(true).finally(() => process.exit(130));
     });
   const stack = await startChaosStack({ ...options, onTeardown: (teardown) => (run.teardown = teardown) });
