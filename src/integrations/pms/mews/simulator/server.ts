@@ -1,0 +1,172 @@
+/**
+ * The Mews Connector API simulator: an HTTP server answering `POST /api/connector/v1/...` as
+ * Mews does (exact addresses, tokens in the body, `Request-Id` on every answer, errors as
+ * `{Message, RequestId}`, 200 requests per AccessToken per 30 s) plus the `/__sim/` control
+ * protocol every PMS simulator speaks.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SimFaults } from '../../simulator-control';
+import { control, type ControlState } from './control';
+import { type LimitSettings, RequestLimits, tokenScope } from './limits';
+import { OPERATIONS } from './operations';
+import { seededRandom } from './random';
+import { SimStore } from './store';
+import { API_PREFIX, DEFAULT_LIMIT, DEMO_CLIENT_TOKEN, MewsError } from './wire';
+
+export interface MewsSimulatorOptions {
+  /** 0 or absent picks a free port. */
+  port?: number;
+  host?: string;
+  /** One line per request on stdout. */
+  logRequests?: boolean;
+  /** ClientTokens Mews knows (default: the public demo one). */
+  clientTokens?: string[];
+  /** The limit per AccessToken (default Mews' 200 per 30 s). */
+  limit?: LimitSettings;
+  /** Seeds the draws of the 5xx and 429 fault rates. */
+  faultSeed?: number;
+}
+
+export interface MewsSimulator {
+  url: string;
+  /** Everything the simulator holds, for tests that look beyond the control protocol. */
+  store: SimStore;
+  limits: RequestLimits;
+  faults: SimFaults;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new MewsError(400, 'Request is too large.'));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, requestId: string, error: MewsError, headers: Record<string, string> = {}): void {
+  send(res, error.status, { Message: error.message, RequestId: requestId }, headers);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function createMewsSimulator(options: MewsSimulatorOptions = {}): Promise<MewsSimulator> {
+  const store = new SimStore();
+  const limits = new RequestLimits(options.limit ?? DEFAULT_LIMIT);
+  const faults: SimFaults = {};
+  const state: ControlState = { store, limits, faults };
+  const clientTokens = new Set(options.clientTokens ?? [DEMO_CLIENT_TOKEN]);
+  const rng = seededRandom(options.faultSeed ?? 1);
+
+  /** One Connector API request, as Mews answers it. */
+  async function api(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<void> {
+    limits.received();
+    if (faults.outage) return sendError(res, requestId, new MewsError(503, 'Service Unavailable'));
+    if (faults.latencyMs) await sleep(faults.latencyMs);
+    const name = path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) : undefined;
+    const operation = name === undefined ? undefined : OPERATIONS[name];
+    // Mews matches the address exactly, and takes POST only.
+    if (operation === undefined || req.method !== 'POST') return sendError(res, requestId, new MewsError(404, 'Not Found'));
+    let body: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(await readBody(req));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      body = parsed as Record<string, unknown>;
+    } catch (error) {
+      return sendError(res, requestId, error instanceof MewsError ? error : new MewsError(400, 'Invalid JSON in the request body.'));
+    }
+    const { ClientToken, AccessToken, Client } = body;
+    if (typeof AccessToken === 'string' && AccessToken !== '') {
+      const taken = limits.take(tokenScope(AccessToken));
+      if (!taken.ok) return sendError(res, requestId, new MewsError(429, 'Too many requests.'), { 'retry-after': String(taken.retryAfterSeconds) });
+    }
+    if (rng.chance(faults.rate429Rate ?? 0)) return sendError(res, requestId, new MewsError(429, 'Too many requests.'), { 'retry-after': '1' });
+    if (rng.chance(faults.error5xxRate ?? 0)) return sendError(res, requestId, new MewsError(500, 'Internal server error.'));
+    const enterprises = typeof AccessToken === 'string' ? store.enterprisesOf(AccessToken) : [];
+    if (typeof ClientToken !== 'string' || !clientTokens.has(ClientToken) || enterprises.length === 0) {
+      return sendError(res, requestId, new MewsError(401, 'Invalid ClientToken or AccessToken.'));
+    }
+    if (typeof Client !== 'string' || Client.trim() === '') return sendError(res, requestId, new MewsError(400, 'Client is required.'));
+    let result: unknown;
+    try {
+      result = operation.handle({ store, enterprises, body });
+    } catch (error) {
+      if (error instanceof MewsError) return sendError(res, requestId, error);
+      throw error;
+    }
+    if (operation.write && (faults.loseAnswers ?? 0) > 0) {
+      // Applied, and the answer never arrives.
+      faults.loseAnswers = faults.loseAnswers! - 1;
+      req.socket.destroy();
+      return;
+    }
+    send(res, 200, result);
+  }
+
+  async function controlRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    let body: unknown;
+    const raw = await readBody(req);
+    try {
+      body = raw.trim() === '' ? undefined : JSON.parse(raw);
+    } catch {
+      return send(res, 400, { error: 'invalid JSON' });
+    }
+    const answer = control(state, req.method ?? 'GET', path, body);
+    send(res, answer.status, answer.body);
+  }
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    res.setHeader('request-id', requestId);
+    const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+    const isControl = path === '/__sim' || path.startsWith('/__sim/');
+    const work = isControl ? controlRequest(req, res, path.slice('/__sim'.length)) : api(req, res, path, requestId);
+    work
+      .catch((error: unknown) => {
+        if (!res.headersSent) sendError(res, requestId, new MewsError(500, `Simulator fault: ${(error as Error).message}`));
+      })
+      .finally(() => {
+        if (options.logRequests) console.log(`mews-sim ${req.method} ${path} ${res.statusCode}${res.writableEnded ? '' : ' (dropped)'} ${Math.round(performance.now() - started)}ms`);
+      });
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    url,
+    store,
+    limits,
+    faults,
+    close: () =>
+      new Promise<void>((resolve) => {
+        store.reset();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
