@@ -1,10 +1,13 @@
+import { mewsVendor } from './mews';
 import type { AnyPmsVendor } from './vendor';
 
 /**
  * Every PMS vendor Relay speaks. Adding one is a folder beside this file and one line here
  * (README "Adding a PMS"); the PMS core, its API and the contract suite iterate this list.
  */
-export const PMS_VENDORS: readonly AnyPmsVendor[] = [];
+export const PMS_VENDORS: readonly AnyPmsVendor[] = [
+  mewsVendor,
+];
 
 export function pmsVendor(key: string): AnyPmsVendor | undefined {
   return PMS_VENDORS.find((v) => v.key === key);
