@@ -1,0 +1,121 @@
+/**
+ * Generated hotel data: rooms, guests and their phone numbers as front desks type them (national
+ * formats, some that no library can read), deterministic for a seed.
+ */
+import type { HousekeepingStatus, SimRoomRecord } from './model';
+import type { Rng } from './random';
+
+/** The hotel's calendar day `offset` days from now (OPERA's dates of stay are the hotel's days). */
+export function localDay(timezone: string, offset = 0, now = Date.now()): string {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now));
+  return addDays(today, offset);
+}
+
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+interface CountryData {
+  given: readonly string[];
+  surnames: readonly string[];
+  language: string;
+  currency: string;
+  /** Each draws one phone number as it is typed in that country. */
+  phones: ReadonlyArray<(rng: Rng) => string>;
+}
+
+const digits = (rng: Rng, n: number): string => Array.from({ length: n }, () => rng.int(0, 9)).join('');
+
+/** Numbers no parser can make sense of: typos, notes typed into the phone field. */
+const UNPARSEABLE: ReadonlyArray<(rng: Rng) => string> = [(rng) => `06-${digits(rng, 4)}`, () => 'ask at check-in', (rng) => digits(rng, 3)];
+
+const COUNTRIES: Record<string, CountryData> = {
+  NL: {
+    given: ['Sanne', 'Daan', 'Emma', 'Lucas', 'Julia', 'Sem', 'Tess', 'Bram', 'Lotte', 'Finn', 'Anouk', 'Thijs'],
+    surnames: ['de Vries', 'Jansen', 'van den Berg', 'Bakker', 'Visser', 'Smit', 'Meijer', 'de Boer', 'Mulder', 'de Groot', 'Bos', 'Peters'],
+    language: 'NL',
+    currency: 'EUR',
+    phones: [
+      (rng) => `06-${digits(rng, 8)}`,
+      (rng) => `+31 (0)6 ${digits(rng, 4)} ${digits(rng, 4)}`,
+      (rng) => `06 ${digits(rng, 2)} ${digits(rng, 2)} ${digits(rng, 2)} ${digits(rng, 2)}`,
+      (rng) => `020-${digits(rng, 7)}`,
+      (rng) => `0031${rng.int(10, 79)}${digits(rng, 7)}`,
+    ],
+  },
+  DE: {
+    given: ['Lukas', 'Anna', 'Jonas', 'Lea', 'Leon', 'Mia', 'Felix', 'Hannah'],
+    surnames: ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Wagner', 'Becker', 'Hoffmann'],
+    language: 'DE',
+    currency: 'EUR',
+    phones: [(rng) => `0151 ${digits(rng, 8)}`, (rng) => `+49 (0)30 ${digits(rng, 7)}`, (rng) => `0171/${digits(rng, 7)}`],
+  },
+  GB: {
+    given: ['Oliver', 'Amelia', 'George', 'Isla', 'Harry', 'Ava', 'Jack', 'Emily'],
+    surnames: ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Davies', 'Evans'],
+    language: 'EN',
+    currency: 'GBP',
+    phones: [(rng) => `07${digits(rng, 3)} ${digits(rng, 6)}`, (rng) => `+44 (0)20 ${digits(rng, 4)} ${digits(rng, 4)}`],
+  },
+};
+
+/** Any other country: international names, numbers in a generic national format. */
+const ELSEWHERE: CountryData = {
+  given: ['Maria', 'David', 'Sofia', 'Daniel', 'Laura', 'Marco', 'Elena', 'Paul'],
+  surnames: ['Garcia', 'Rossi', 'Martin', 'Silva', 'Novak', 'Dubois', 'Costa', 'Horvat'],
+  language: 'EN',
+  currency: 'EUR',
+  phones: [(rng) => `0${rng.int(1, 9)}${digits(rng, 2)} ${digits(rng, 3)} ${digits(rng, 3)}`, (rng) => `(${digits(rng, 3)}) ${digits(rng, 3)}-${digits(rng, 4)}`],
+};
+
+export function countryData(country: string): CountryData {
+  return COUNTRIES[country.toUpperCase()] ?? ELSEWHERE;
+}
+
+export interface GeneratedGuest {
+  givenName: string;
+  surname: string;
+  email: string | null;
+  phone: string | null;
+  language: string;
+  nationality: string;
+  optInSms: boolean;
+}
+
+export function generateGuest(rng: Rng, country: string): GeneratedGuest {
+  const data = countryData(country);
+  const givenName = rng.pick(data.given);
+  const surname = rng.pick(data.surnames);
+  const r = rng.next();
+  const phone = r < 0.1 ? null : r < 0.2 ? rng.pick(UNPARSEABLE)(rng) : rng.pick(data.phones)(rng);
+  const local = `${givenName}.${surname}`.toLowerCase().normalize('NFD').replace(/[^a-z.]/g, '');
+  return {
+    givenName,
+    surname,
+    email: rng.chance(0.8) ? `${local}${rng.int(1, 99)}@example.com` : null,
+    phone,
+    language: data.language,
+    nationality: country.toUpperCase(),
+    optInSms: rng.chance(0.7),
+  };
+}
+
+const ROOM_TYPES = ['STDK', 'STDQ', 'DLXK', 'STDT', 'SUIT'] as const;
+const ROOMS_PER_FLOOR = 20;
+
+export function generateRooms(rng: Rng, count: number): SimRoomRecord[] {
+  return Array.from({ length: count }, (_, i) => {
+    const floor = Math.floor(i / ROOMS_PER_FLOOR) + 1;
+    const r = rng.next();
+    const status: HousekeepingStatus = r < 0.45 ? 'Clean' : r < 0.75 ? 'Dirty' : r < 0.88 ? 'Inspected' : r < 0.95 ? 'Pickup' : r < 0.98 ? 'OutOfService' : 'OutOfOrder';
+    return { id: String(floor * 100 + (i % ROOMS_PER_FLOOR) + 1), roomType: rng.pick(ROOM_TYPES), floor: String(floor), status, occupied: rng.chance(0.4) };
+  });
+}
+
+/** An OPERA hotel code from the hotel's name: upper-case letters and digits, a sequence number for uniqueness. */
+export function hotelCode(name: string, sequence: number): string {
+  const letters = name.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 6) || 'HOTEL';
+  return `${letters}${String(sequence).padStart(2, '0')}`;
+}

@@ -1,0 +1,191 @@
+/**
+ * The simulated OPERA environment's data: hotels of one enterprise, the enterprise's guest
+ * profiles, reservations with their comments, folio postings. Ids are OPERA-like numbers handed
+ * out in order, so a seed and a sequence of calls always give the same ids.
+ */
+import type { SimHotelSpec, SimReservationSpec } from '../../simulator-control';
+import type { SimCommentRecord, SimHotelRecord, SimPostingRecord, SimProfileRecord, SimReservationRecord, SimStatus } from './model';
+import { mixSeed, seededRng } from './random';
+import { addDays, countryData, generateGuest, generateRooms, hotelCode, localDay } from './seed';
+
+const FIRST_ID = { reservation: 100_001, confirmation: 42_000_017, profile: 300_001, transaction: 9_000_001, comment: 120_001, entry: 700_001 };
+/** Preferences guests of a generated hotel have (OPERA keys them by type and code). */
+const SEEDED_PREFERENCES = [
+  { type: 'ROOM', code: 'HF', description: 'High floor' },
+  { type: 'ROOM', code: 'QR', description: 'Quiet room' },
+  { type: 'PILLOW', code: 'FOAM', description: 'Foam pillow' },
+] as const;
+/** Seeded arrivals: today and the two days after, in the hotel's calendar. */
+const SEEDED_DAYS = 3;
+
+export interface ProfileInput {
+  givenName?: string | null;
+  surname: string;
+  email?: string | null;
+  phone?: string | null;
+  language?: string | null;
+  nationality?: string | null;
+  optInSms?: boolean | null;
+}
+
+export class OperaStore {
+  readonly hotels = new Map<string, SimHotelRecord>();
+  readonly profiles = new Map<string, SimProfileRecord>();
+  private counters = { ...FIRST_ID, hotel: 0 };
+  private lastStamp = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  reset(): void {
+    this.hotels.clear();
+    this.profiles.clear();
+    this.counters = { ...FIRST_ID, hotel: 0 };
+  }
+
+  /** An ISO instant, strictly later than the previous one: every change gets its own `lastModifyDateTime`. */
+  stamp(): string {
+    this.lastStamp = Math.max(this.now(), this.lastStamp + 1);
+    return new Date(this.lastStamp).toISOString();
+  }
+
+  private nextId(kind: keyof typeof FIRST_ID, step = 1): string {
+    const id = this.counters[kind];
+    this.counters[kind] += step;
+    return String(id);
+  }
+
+  today(hotel: SimHotelRecord): string {
+    return localDay(hotel.timezone, 0, this.now());
+  }
+
+  /** OPERA's business-date view of a stay: `DueIn` on its arrival day, `DueOut` on its departure day. */
+  computedStatus(hotel: SimHotelRecord, r: SimReservationRecord): string {
+    const today = this.today(hotel);
+    if (r.status === 'Reserved' && r.arrival === today) return 'DueIn';
+    if (r.status === 'InHouse' && r.departure === today) return 'DueOut';
+    return r.status;
+  }
+
+  addHotel(spec: SimHotelSpec): SimHotelRecord {
+    const code = hotelCode(spec.name, ++this.counters.hotel);
+    const rng = seededRng(mixSeed(spec.seed, code));
+    const hotel: SimHotelRecord = {
+      code,
+      name: spec.name,
+      timezone: spec.timezone,
+      country: spec.country.toUpperCase(),
+      currency: countryData(spec.country).currency,
+      seed: spec.seed,
+      rooms: generateRooms(rng, spec.rooms),
+      reservations: new Map(),
+      postings: [],
+    };
+    this.hotels.set(code, hotel);
+    for (let day = 0; day < SEEDED_DAYS; day++) {
+      for (let i = 0; i < spec.arrivalsPerDay; i++) this.seedArrival(hotel, rng, day);
+    }
+    return hotel;
+  }
+
+  /** One generated guest arriving `day` days from today; some have already checked in, a few cancelled. */
+  seedArrival(hotel: SimHotelRecord, rng: ReturnType<typeof seededRng>, day: number): SimReservationRecord {
+    const guest = generateGuest(rng, hotel.country);
+    const profile = this.addProfile(guest);
+    if (rng.chance(0.3)) profile.preferences.push({ ...rng.pick(SEEDED_PREFERENCES) });
+    const arrival = localDay(hotel.timezone, day, this.now());
+    const r = this.addReservation(hotel, profile.id, { arrivalDate: arrival, departureDate: addDays(arrival, rng.int(1, 4)), adults: rng.int(1, 2) });
+    const draw = rng.next();
+    if (day === 0 && draw < 0.25) this.checkIn(hotel, r);
+    else if (draw > 0.92) r.status = 'Cancelled';
+    return r;
+  }
+
+  addProfile(input: ProfileInput): SimProfileRecord {
+    const at = this.stamp();
+    const profile: SimProfileRecord = {
+      id: this.nextId('profile'),
+      givenName: input.givenName ?? null,
+      surname: input.surname,
+      email: input.email ?? null,
+      emailId: input.email ? this.nextId('entry') : null,
+      phone: input.phone ?? null,
+      phoneId: input.phone ? this.nextId('entry') : null,
+      language: input.language ?? null,
+      nationality: input.nationality ?? null,
+      optInSms: input.optInSms ?? null,
+      preferences: [],
+      createdAt: at,
+      modifiedAt: at,
+    };
+    this.profiles.set(profile.id, profile);
+    return profile;
+  }
+
+  /** A profile's phone or e-mail entry gets an id when it is first set (OPERA keys them by id). */
+  entryId(): string {
+    return this.nextId('entry');
+  }
+
+  addReservation(hotel: SimHotelRecord, profileId: string, spec: Pick<SimReservationSpec, 'arrivalDate' | 'departureDate' | 'roomNumber' | 'adults'>): SimReservationRecord {
+    const at = this.stamp();
+    const room = spec.roomNumber === undefined ? undefined : hotel.rooms.find((r) => r.id === spec.roomNumber);
+    const r: SimReservationRecord = {
+      id: this.nextId('reservation'),
+      confirmation: this.nextId('confirmation', 7),
+      hotelCode: hotel.code,
+      profileId,
+      arrival: spec.arrivalDate,
+      departure: spec.departureDate,
+      adults: spec.adults ?? 1,
+      children: 0,
+      roomId: room?.id ?? null,
+      roomType: room?.roomType ?? hotel.rooms[0]?.roomType ?? 'STDK',
+      status: 'Reserved',
+      comments: [],
+      createdAt: at,
+      modifiedAt: at,
+    };
+    hotel.reservations.set(r.id, r);
+    return r;
+  }
+
+  /** Checks a reservation in, giving it a vacant room when it has none. */
+  checkIn(hotel: SimHotelRecord, r: SimReservationRecord): void {
+    if (r.roomId === null) {
+      const taken = new Set([...hotel.reservations.values()].filter((x) => x.status === 'InHouse').map((x) => x.roomId));
+      const room = hotel.rooms.find((x) => !x.occupied && !taken.has(x.id)) ?? hotel.rooms[0];
+      r.roomId = room?.id ?? null;
+      if (room) r.roomType = room.roomType;
+    }
+    const room = hotel.rooms.find((x) => x.id === r.roomId);
+    if (room) room.occupied = true;
+    this.setStatus(r, 'InHouse');
+  }
+
+  setStatus(r: SimReservationRecord, status: SimStatus): void {
+    r.status = status;
+    r.modifiedAt = this.stamp();
+  }
+
+  addComment(r: SimReservationRecord, comment: Omit<SimCommentRecord, 'id' | 'createdAt'>): SimCommentRecord {
+    const record: SimCommentRecord = { ...comment, id: this.nextId('comment'), createdAt: this.stamp() };
+    r.comments.push(record);
+    r.modifiedAt = record.createdAt;
+    return record;
+  }
+
+  addPosting(hotel: SimHotelRecord, posting: Omit<SimPostingRecord, 'transactionNo' | 'postedAt' | 'businessDate'>): SimPostingRecord {
+    const record: SimPostingRecord = { ...posting, transactionNo: Number(this.nextId('transaction')), postedAt: this.stamp(), businessDate: this.today(hotel) };
+    hotel.postings.push(record);
+    return record;
+  }
+
+  touchProfile(profile: SimProfileRecord): void {
+    profile.modifiedAt = this.stamp();
+  }
+
+  /** The hotel that holds a reservation id, for control calls that name only the reservation. */
+  findReservation(code: string, id: string): SimReservationRecord | undefined {
+    return this.hotels.get(code)?.reservations.get(id);
+  }
+}
