@@ -1,4 +1,5 @@
 import { mewsVendor } from './mews';
+import { operaCloudVendor } from './opera-cloud';
 import type { AnyPmsVendor } from './vendor';
 
 /**
@@ -7,6 +8,7 @@ import type { AnyPmsVendor } from './vendor';
  */
 export const PMS_VENDORS: readonly AnyPmsVendor[] = [
   mewsVendor,
+  operaCloudVendor,
 ];
 
 export function pmsVendor(key: string): AnyPmsVendor | undefined {
