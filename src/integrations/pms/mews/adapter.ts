@@ -6,6 +6,7 @@
  * posted. See capabilities.ts for what each operation does at Mews.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import type { z } from 'zod';
 import { FailureType } from '../../../domain/failure-types';
 import { vendorFailure } from '../../http';
 import type { PmsAdapter, PmsAdapterContext } from '../adapter';
@@ -30,6 +31,7 @@ import {
   fromMewsDecimal,
   isRoom,
   mewsAgeCategory,
+  type MewsCustomer,
   mewsCustomer,
   MewsMappingError,
   mewsOrderItem,
@@ -47,7 +49,7 @@ import {
   toReservation,
   toRoom,
 } from './mapping';
-import { getAllPages } from './paging';
+import { getAllPages, MEWS_PAGE_SIZE } from './paging';
 import type { MewsSettings } from './settings';
 import { localDayWindows, splitWindow, toInterval, type UtcWindow } from './time';
 
@@ -82,14 +84,24 @@ function invalidInput(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: FailureType.InvalidInput, message, nonRetryable: true });
 }
 
+export interface MewsAdapterOptions {
+  /** Items per getAll page (1..1000); smaller only in tests that follow the cursor. */
+  pageSize?: number;
+}
+
 export class MewsAdapter implements PmsAdapter {
   private readonly client: MewsClient;
   private readonly timezone: string;
   private readonly enterpriseId: string;
   private childCategories: Promise<Set<string>> | undefined;
   private chargeService: Promise<string> | undefined;
+  private readonly pageSize: number;
 
-  constructor(private readonly ctx: PmsAdapterContext<MewsSettings, MewsCredentials>) {
+  constructor(
+    private readonly ctx: PmsAdapterContext<MewsSettings, MewsCredentials>,
+    options: MewsAdapterOptions = {},
+  ) {
+    this.pageSize = options.pageSize ?? MEWS_PAGE_SIZE;
     this.client = new MewsClient({ settings: ctx.settings, credentials: ctx.property.credentials, logger: ctx.logger, throttle: ctx.throttle, signal: ctx.signal });
     this.timezone = ctx.property.timezone;
     this.enterpriseId = ctx.property.vendorPropertyId;
@@ -113,15 +125,13 @@ export class MewsAdapter implements PmsAdapter {
   async searchReservations(query: ReservationQuery): Promise<PmsReservation[]> {
     const filter: Record<string, unknown> = { EnterpriseIds: [this.enterpriseId] };
     if (query.confirmationNumber !== undefined) filter.Numbers = [query.confirmationNumber];
-    const range = query.arrivalFrom ?? query.arrivalTo ? { from: query.arrivalFrom ?? query.arrivalTo!, to: query.arrivalTo ?? query.arrivalFrom! } : undefined;
+    const range = (query.arrivalFrom ?? query.arrivalTo) !== undefined ? { from: query.arrivalFrom ?? query.arrivalTo!, to: query.arrivalTo ?? query.arrivalFrom! } : undefined;
     if (query.confirmationNumber === undefined && query.lastName === undefined && range === undefined) {
       throw pmsRejected(MEWS_VENDOR, 'a reservation search needs a confirmation number, a last name or arrival days');
     }
     let accountGroups: string[][] = [[]];
     if (query.lastName !== undefined) {
-      const owners = await this.read(MEWS_OPERATIONS.customers, async () =>
-        parseAll(mewsCustomer, await getAllPages(this.client, MEWS_OPERATIONS.customers, { LastNames: [query.lastName], Extent: { Customers: true, Addresses: false } }, 'Customers'), 'customer'),
-      );
+      const owners = await this.list(MEWS_OPERATIONS.customers, { LastNames: [query.lastName], Extent: { Customers: true, Addresses: false } }, 'Customers', mewsCustomer, 'customer');
       if (owners.length === 0) return [];
       accountGroups = chunks(owners.map((c) => c.Id));
     }
@@ -145,9 +155,7 @@ export class MewsAdapter implements PmsAdapter {
   }
 
   async listRooms(): Promise<PmsRoom[]> {
-    const resources = await this.read(MEWS_OPERATIONS.resources, async () =>
-      parseAll(mewsResource, await getAllPages(this.client, MEWS_OPERATIONS.resources, { EnterpriseIds: [this.enterpriseId], Extent: { Resources: true, Inactive: false } }, 'Resources'), 'resource'),
-    );
+    const resources = await this.list(MEWS_OPERATIONS.resources, { EnterpriseIds: [this.enterpriseId], Extent: { Resources: true, Inactive: false } }, 'Resources', mewsResource, 'resource');
     return this.read(MEWS_OPERATIONS.resources, () => resources.filter(isRoom).map(toRoom));
   }
 
@@ -201,23 +209,16 @@ export class MewsAdapter implements PmsAdapter {
     checkReference(reference);
     if (!GUID.test(reservationVendorId)) return null;
     const serviceId = await this.chargeServiceId();
-    const orders = await this.read(MEWS_OPERATIONS.productServiceOrders, async () =>
-      parseAll(
-        mewsProductServiceOrder,
-        await getAllPages(
-          this.client,
-          MEWS_OPERATIONS.productServiceOrders,
-          { EnterpriseIds: [this.enterpriseId], ServiceIds: [serviceId], LinkedReservationIds: [reservationVendorId] },
-          'ProductServiceOrders',
-        ),
-        'product service order',
-      ),
+    const orders = await this.list(
+      MEWS_OPERATIONS.productServiceOrders,
+      { EnterpriseIds: [this.enterpriseId], ServiceIds: [serviceId], LinkedReservationIds: [reservationVendorId] },
+      'ProductServiceOrders',
+      mewsProductServiceOrder,
+      'product service order',
     );
     const orderIds = orders.filter((o) => o.LinkedReservationId === reservationVendorId).map((o) => o.Id);
     for (const ids of chunks(orderIds)) {
-      const items = await this.read(MEWS_OPERATIONS.orderItems, async () =>
-        parseAll(mewsOrderItem, await getAllPages(this.client, MEWS_OPERATIONS.orderItems, { EnterpriseIds: [this.enterpriseId], ServiceOrderIds: ids }, 'OrderItems'), 'order item'),
-      );
+      const items = await this.list(MEWS_OPERATIONS.orderItems, { EnterpriseIds: [this.enterpriseId], ServiceOrderIds: ids }, 'OrderItems', mewsOrderItem, 'order item');
       const item = items.find((i) => i.ExternalIdentifier === reference);
       if (item) {
         const value = item.Amount.GrossValue ?? item.Amount.NetValue ?? 0;
@@ -247,12 +248,12 @@ export class MewsAdapter implements PmsAdapter {
     checkReference(reference);
     if (!GUID.test(reservationVendorId)) return null;
     const marker = noteMarker(reference);
-    const notes = await this.read(MEWS_OPERATIONS.notes, async () =>
-      parseAll(
-        mewsServiceOrderNote,
-        await getAllPages(this.client, MEWS_OPERATIONS.notes, { EnterpriseIds: [this.enterpriseId], ServiceOrderIds: [reservationVendorId], Types: ['General'] }, 'ServiceOrderNotes'),
-        'service order note',
-      ),
+    const notes = await this.list(
+      MEWS_OPERATIONS.notes,
+      { EnterpriseIds: [this.enterpriseId], ServiceOrderIds: [reservationVendorId], Types: ['General'] },
+      'ServiceOrderNotes',
+      mewsServiceOrderNote,
+      'service order note',
     );
     const note = notes.find((n) => n.OrderId === reservationVendorId && (n.Text ?? '').includes(marker));
     return note ? { vendorId: note.Id, reference } : null;
@@ -281,9 +282,13 @@ export class MewsAdapter implements PmsAdapter {
   }
 
   private reservationPages(filter: Record<string, unknown>, limit?: number): Promise<MewsReservation[]> {
-    return this.read(MEWS_OPERATIONS.reservations, async () =>
-      parseAll(mewsReservation, await getAllPages(this.client, MEWS_OPERATIONS.reservations, filter, 'Reservations', limit === undefined ? {} : { count: limit, limit }), 'reservation'),
-    );
+    return this.list(MEWS_OPERATIONS.reservations, filter, 'Reservations', mewsReservation, 'reservation', limit);
+  }
+
+  /** Every record of a getAll (or the first `limit`), checked against what Relay reads of it. */
+  private list<T>(operation: string, filter: Record<string, unknown>, listKey: string, schema: z.ZodType<T>, what: string, limit?: number): Promise<T[]> {
+    const paging = limit === undefined ? { count: this.pageSize } : { count: limit, limit };
+    return this.read(operation, async () => parseAll(schema, await getAllPages(this.client, operation, filter, listKey, paging), what));
   }
 
   /** Reservations scheduled to start in the window; a 408 ("too heavy") halves the window and asks again. */
@@ -302,33 +307,26 @@ export class MewsAdapter implements PmsAdapter {
     const roomIds = [...new Set(found.flatMap((r) => (r.AssignedResourceId ? [r.AssignedResourceId] : [])))];
     const roomNames = new Map<string, string>();
     for (const ids of chunks(roomIds)) {
-      const resources = await this.read(MEWS_OPERATIONS.resources, async () =>
-        parseAll(mewsResource, await getAllPages(this.client, MEWS_OPERATIONS.resources, { EnterpriseIds: [this.enterpriseId], ResourceIds: ids, Extent: { Resources: true, Inactive: true } }, 'Resources'), 'resource'),
-      );
+      const resources = await this.list(MEWS_OPERATIONS.resources, { EnterpriseIds: [this.enterpriseId], ResourceIds: ids, Extent: { Resources: true, Inactive: true } }, 'Resources', mewsResource, 'resource');
       for (const r of resources) roomNames.set(r.Id, r.Name);
     }
     const childCategories = found.some((r) => (r.PersonCounts ?? []).length > 0) ? await this.childAgeCategories() : new Set<string>();
     return this.read(MEWS_OPERATIONS.reservations, () => found.map((r) => toReservation(r, { timezone: this.timezone, roomNames, childCategories })));
   }
 
-  private async customers(ids: string[]) {
-    const out = [];
+  private async customers(ids: string[]): Promise<MewsCustomer[]> {
+    const out: MewsCustomer[] = [];
     for (const group of chunks(ids)) {
-      out.push(
-        ...(await this.read(MEWS_OPERATIONS.customers, async () =>
-          parseAll(mewsCustomer, await getAllPages(this.client, MEWS_OPERATIONS.customers, { CustomerIds: group, Extent: { Customers: true, Addresses: false } }, 'Customers'), 'customer'),
-        )),
-      );
+      out.push(...(await this.list(MEWS_OPERATIONS.customers, { CustomerIds: group, Extent: { Customers: true, Addresses: false } }, 'Customers', mewsCustomer, 'customer')));
     }
     return out;
   }
 
   /** Age categories classified `Child` (read once per adapter): a reservation counts people per category. */
   private childAgeCategories(): Promise<Set<string>> {
-    this.childCategories ??= this.read(MEWS_OPERATIONS.ageCategories, async () => {
-      const categories = parseAll(mewsAgeCategory, await getAllPages(this.client, MEWS_OPERATIONS.ageCategories, { EnterpriseIds: [this.enterpriseId] }, 'AgeCategories'), 'age category');
-      return new Set(categories.filter((c) => c.Classification === 'Child').map((c) => c.Id));
-    }).catch((error: unknown) => {
+    this.childCategories ??= this.list(MEWS_OPERATIONS.ageCategories, { EnterpriseIds: [this.enterpriseId] }, 'AgeCategories', mewsAgeCategory, 'age category')
+      .then((categories) => new Set(categories.filter((c) => c.Classification === 'Child').map((c) => c.Id)))
+      .catch((error: unknown) => {
       this.childCategories = undefined;
       throw error;
     });
@@ -340,9 +338,7 @@ export class MewsAdapter implements PmsAdapter {
     const configured = this.ctx.property.credentials.chargeServiceId;
     if (configured) return Promise.resolve(configured);
     this.chargeService ??= (async () => {
-      const services = await this.read(MEWS_OPERATIONS.services, async () =>
-        parseAll(mewsService, await getAllPages(this.client, MEWS_OPERATIONS.services, { EnterpriseIds: [this.enterpriseId], ServiceType: 'Additional' }, 'Services'), 'service'),
-      );
+      const services = await this.list(MEWS_OPERATIONS.services, { EnterpriseIds: [this.enterpriseId], ServiceType: 'Additional' }, 'Services', mewsService, 'service');
       const orderable = services.filter((s) => s.IsActive && s.Data?.Discriminator === 'Additional');
       if (orderable.length !== 1) {
         throw pmsRejected(MEWS_VENDOR, `the hotel has ${orderable.length} active Additional services; set chargeServiceId in the property's credentials to the one charges go to`);

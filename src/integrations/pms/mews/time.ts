@@ -53,8 +53,9 @@ export function localDayWindows(range: DateRange, zone: string): UtcWindow[] {
   const windows: UtcWindow[] = [];
   let start = first;
   while (start <= last) {
-    // A day short of three months keeps the window inside Mews' limit whatever the DST shifts.
-    const maxEnd = start.plus({ months: 3 }).minus({ days: 1 });
+    // The window ends a day before three months are up: a summer-time change inside it
+    // lengthens it by an hour in UTC, where Mews measures.
+    const maxEnd = start.plus({ months: 3 }).minus({ days: 2 });
     const endDay = maxEnd < last ? maxEnd : last;
     const nextMidnight = endDay.plus({ days: 1 }).startOf('day');
     windows.push({ start: start.toMillis(), end: nextMidnight.toMillis() - 1000 });
