@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
 import { FailureType } from '../../../src/domain/failure-types';
 import { PmsFailureType } from '../../../src/integrations/pms/errors';
@@ -205,6 +207,35 @@ describe('failures', () => {
     await control.setFaults({ outage: true });
     const down = await failureOf(adapterFor(sim.url, hotel).adapter.listRooms());
     expect(down).toMatchObject({ type: FailureType.VendorUnavailable, nonRetryable: false });
+  });
+  it('asks again in halves when Mews finds a window too heavy (408), down to an hour', async () => {
+    // A stand-in for Mews that answers 408 to any reservation window longer than six hours.
+    const windows: Array<{ StartUtc: string; EndUtc: string }> = [];
+    const server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString()));
+      req.on('end', () => {
+        const w = (JSON.parse(raw) as { ScheduledStartUtc: { StartUtc: string; EndUtc: string } }).ScheduledStartUtc;
+        windows.push(w);
+        const heavy = Date.parse(w.EndUtc) - Date.parse(w.StartUtc) > 6 * 3_600_000;
+        res.writeHead(heavy ? 408 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(heavy ? { Message: 'Request timeout.', RequestId: 'r' } : { Reservations: [], Cursor: null }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const hotel = { vendorPropertyId: '00000000-0000-4000-8000-00000000000a', credentials: { accessToken: 't' }, timezone: AMSTERDAM };
+      await expect(adapterFor(url, hotel).adapter.listArrivals({ from: '2025-03-03', to: '2025-03-03' })).resolves.toEqual([]);
+      const answered = windows.filter((w) => Date.parse(w.EndUtc) - Date.parse(w.StartUtc) <= 6 * 3_600_000);
+      // The answered halves cover the day exactly, without gaps or overlaps.
+      const sorted = answered.map((w) => [Date.parse(w.StartUtc), Date.parse(w.EndUtc)] as const).sort((a, b) => a[0] - b[0]);
+      expect(new Date(sorted[0]![0]).toISOString()).toBe('2025-03-02T23:00:00.000Z');
+      expect(new Date(sorted.at(-1)![1]).toISOString()).toBe('2025-03-03T22:59:59.000Z');
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i]![0]).toBe(sorted[i - 1]![1] + 1000);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
