@@ -17,6 +17,11 @@ export interface ApiKey {
   name: string;
   role: Role;
   secret: string;
+  /**
+   * The PMS properties this key may see and write (RELAY_API_KEY_PROPERTIES), e.g. a hotel
+   * group's key; undefined: every property. Others answer 404, so their ids do not leak.
+   */
+  properties?: readonly string[];
 }
 
 export interface EncryptionKey {
@@ -59,6 +64,23 @@ const apiKeys = z.string(required).transform((value, ctx): ApiKey[] => {
   }
   if (keys.length === 0 && ctx.issues.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one API key is required' });
   return keys;
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `keyName:propertyId|propertyId,keyName:propertyId` — which keys are limited to which PMS properties. */
+const apiKeyProperties = z.string().transform((value, ctx): Map<string, string[]> => {
+  const scopes = new Map<string, string[]>();
+  for (const [i, entry] of csv(value).entries()) {
+    const sep = entry.indexOf(':');
+    const name = sep > 0 ? entry.slice(0, sep) : '';
+    const ids = sep > 0 ? entry.slice(sep + 1).split('|').map((s) => s.trim()).filter(Boolean) : [];
+    if (!name || ids.length === 0) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must look like keyName:propertyId|propertyId` });
+    else if (scopes.has(name)) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} repeats the key "${name}"; list all of its properties in one entry, separated by |` });
+    else if (ids.some((id) => !UUID.test(id))) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} (${name}) has a property id that is not a UUID (the id of GET /v1/properties)` });
+    else scopes.set(name, ids.map((id) => id.toLowerCase()));
+  }
+  return scopes;
 });
 
 /** `keyId:base64(32 bytes),…` — the first key encrypts; all of them decrypt, so keys can rotate. */
@@ -104,6 +126,8 @@ const schema = z.object({
   API_PORT: port.default(3000),
   API_PUBLIC_URL: z.url().optional(),
   RELAY_API_KEYS: apiKeys,
+  /** Keys limited to some PMS properties (a hotel group's key); unlisted keys see all. */
+  RELAY_API_KEY_PROPERTIES: apiKeyProperties.optional(),
   /** Region of phone numbers written in national format (`06-12345678`), ISO 3166-1 alpha-2. */
   PHONE_DEFAULT_REGION: z
     .string()
@@ -158,8 +182,17 @@ function refine(raw: RawConfig) {
   const certAndKey = [raw.TEMPORAL_TLS_CERT_PATH, raw.TEMPORAL_TLS_KEY_PATH].filter(Boolean).length;
   const problems: string[] = [];
   if (certAndKey === 1) problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH must be set together (mTLS)');
+  const unknown = [...(raw.RELAY_API_KEY_PROPERTIES?.keys() ?? [])].filter((name) => !raw.RELAY_API_KEYS.some((k) => k.name === name));
+  if (unknown.length) problems.push(`RELAY_API_KEY_PROPERTIES: no key named ${unknown.join(', ')} in RELAY_API_KEYS`);
   return problems;
 }
+
+/** The keys with their property scopes attached. */
+const scopedKeys = (raw: RawConfig): ApiKey[] =>
+  raw.RELAY_API_KEYS.map((key) => {
+    const properties = raw.RELAY_API_KEY_PROPERTIES?.get(key.name);
+    return properties ? { ...key, properties } : key;
+  });
 
 export interface Config {
   env: RawConfig['NODE_ENV'];
@@ -234,7 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: raw.API_HOST,
       port: raw.API_PORT,
       publicUrl,
-      keys: raw.RELAY_API_KEYS,
+      keys: scopedKeys(raw),
     },
     phone: { defaultRegion: raw.PHONE_DEFAULT_REGION },
     codec: {

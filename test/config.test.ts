@@ -69,6 +69,17 @@ describe('configuration', () => {
     }
   });
 
+  it('limits keys to PMS properties with RELAY_API_KEY_PROPERTIES, naming bad entries', () => {
+    const [a, b] = ['0f8e5b1c-1111-4c1e-9a55-2b6f3e0c9a01', '6D1F2C3E-2222-4B7A-8C9D-0E1F2A3B4C5D'];
+    const keys = loadConfig(testEnv({ RELAY_API_KEY_PROPERTIES: `ci:${a}|${b}` })).api.keys;
+    expect(keys.find((k) => k.name === 'ci')?.properties).toEqual([a, b.toLowerCase()]);
+    expect(keys.find((k) => k.name === 'alice')?.properties).toBeUndefined();
+    expect(problemsOf(testEnv({ RELAY_API_KEY_PROPERTIES: `bob:${a}` }))).toEqual(['RELAY_API_KEY_PROPERTIES: no key named bob in RELAY_API_KEYS']);
+    expect(problemsOf(testEnv({ RELAY_API_KEY_PROPERTIES: 'ci:hotel-1' }))).toEqual([expect.stringMatching(/^RELAY_API_KEY_PROPERTIES: entry 1 \(ci\) has a property id that is not a UUID/)]);
+    expect(problemsOf(testEnv({ RELAY_API_KEY_PROPERTIES: `ci:${a},ci:${b}` }))).toEqual([expect.stringMatching(/entry 2 repeats the key "ci"/)]);
+    expect(problemsOf(testEnv({ RELAY_API_KEY_PROPERTIES: 'ci' }))).toEqual([expect.stringMatching(/entry 1 must look like keyName:propertyId/)]);
+  });
+
   it('never echoes a secret in its messages', () => {
     const secret = 'topsecret-value-that-is-long-enough';
     const problems = problemsOf(testEnv({ RELAY_API_KEYS: `x:root:${secret}` }));
