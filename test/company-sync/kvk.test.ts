@@ -1,4 +1,4 @@
-import { type KvkInvalidReason, kvkKey, normaliseKvk } from '../../src/domain/company-sync/kvk';
+import { type KvkInvalidReason, kvkKey, kvkSpellings, normaliseKvk } from '../../src/domain/company-sync/kvk';
 
 /** KVK numbers as Exact's free-text ChamberOfCommerce field holds them, read into a match key or refused. */
 describe('KVK numbers', () => {
@@ -50,5 +50,13 @@ describe('KVK numbers', () => {
     expect(kvkKey(normaliseKvk('12.34.56.78'))).toBe('12345678');
     expect(kvkKey(normaliseKvk('1234567'))).toBeNull();
     expect(kvkKey(normaliseKvk(null))).toBeNull();
+  });
+});
+
+describe('KVK spellings searched in Exact', () => {
+  it('covers the ways people type one number, each reading back as that number', () => {
+    const spellings = kvkSpellings('12345678');
+    expect(spellings).toEqual(expect.arrayContaining(['12345678', '12.34.56.78', '1234 5678', '12 34 56 78', 'KvK: 12345678']));
+    for (const s of spellings) expect(normaliseKvk(s)).toEqual({ kind: 'valid', value: '12345678' });
   });
 });

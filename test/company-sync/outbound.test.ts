@@ -209,6 +209,18 @@ describe('company sync: outbound to Exact', () => {
     expect(overwrite.before).toMatchObject({ field: 'name', local: 'Transport Jansen', remote: 'Transport Jansen B.V.' });
   });
 
+  it('finds the account whose KVK an Exact user typed with dots, instead of creating a duplicate', async () => {
+    const existing = sim.createAccount(D, { Name: 'Bakkerij Smit', ChamberOfCommerce: '56.78.90.12', City: 'Zwolle' });
+    const company = await newCompany({ name: 'Bakkerij Smit', chamberOfCommerceId: '56789012', city: 'Zwolle' });
+    const calls = callsSince();
+
+    const state = await (await sync(company.id, company.version)).result();
+
+    expect(state).toMatchObject({ status: 'synced', exactGuid: existing.ID });
+    expect(calls({ method: 'POST' })).toEqual([]);
+    expect(await linkOf(company.id)).toMatchObject({ exactGuid: existing.ID, matchRule: 'outbound-kvk' });
+  });
+
   it('sends a company whose KVK several Exact accounts carry to an operator, with the candidates (PENDING_REVIEW)', async () => {
     const a = sim.createAccount(D, { Name: 'Dubbel Recycling A', ChamberOfCommerce: '87654321' });
     const b = sim.createAccount(D, { Name: 'Dubbel Recycling B', ChamberOfCommerce: '87654321' });

@@ -23,7 +23,7 @@ import {
 } from '../../db/company-sync/outbound';
 import { type CompanyFields, SYNCED_FIELDS, type SyncedField, normaliseFields, sameFieldValue } from '../../domain/company-sync/company-fields';
 import { fieldsHash } from '../../domain/company-sync/field-hash';
-import { kvkKey, normaliseKvk } from '../../domain/company-sync/kvk';
+import { kvkKey, kvkSpellings, normaliseKvk } from '../../domain/company-sync/kvk';
 import { mergeFields } from '../../domain/company-sync/merge';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { NotFoundError } from '../../errors';
@@ -247,14 +247,14 @@ export function createOutboundActivities(deps: OutboundDeps) {
 
     /**
      * ADR scenario B: Exact accounts carrying the company's KVK. Exact neither validates nor keeps
-     * it unique, so the normalised number is searched and every hit compared normalised. Exactly
+     * it unique, so the spellings people type are searched and every hit compared normalised. Exactly
      * one, held by no other link and no other company's create: linked. Several, or the one held
      * elsewhere: an operator chooses. None: the caller creates.
      */
     async matchByKvk(input: { companyId: string; version: number; division: number; kvk: string }): Promise<ExactStep<KvkMatch>> {
       return step(input.companyId, input.version, async () => {
         const exact = await exactIn(input.division);
-        const found = await exact.findAccounts({ chamberOfCommerce: input.kvk }, { signal: signal() });
+        const found = await exact.findAccounts({ chamberOfCommerce: kvkSpellings(input.kvk) }, { signal: signal() });
         const hits = found.filter((a) => kvkKey(normaliseKvk(a.fields.chamberOfCommerceId)) === input.kvk);
         if (hits.length === 0) return { outcome: 'none' as const, candidates: 0 };
         const review = async (reason: string, extra: object = {}) => {

@@ -37,3 +37,14 @@ export function normaliseKvk(raw: string | null | undefined): KvkResult {
 
 /** The KVK number to match on, or null when there is none or it is invalid. */
 export const kvkKey = (result: KvkResult): string | null => (result.kind === 'valid' ? result.value : null);
+
+/**
+ * How people type a KVK number into Exact's screens: Exact filters text exactly, so a search for
+ * "12345678" alone misses "12.34.56.78" and the outbound create would duplicate that account.
+ * Every hit is still compared normalised; a spelling outside this list stays unfound (as in Exact's own search).
+ */
+export function kvkSpellings(kvk: string): string[] {
+  const [a, b, c, d] = [kvk.slice(0, 2), kvk.slice(2, 4), kvk.slice(4, 6), kvk.slice(6, 8)];
+  const grouped = [kvk, `${a}.${b}.${c}.${d}`, `${a}${b} ${c}${d}`, `${a} ${b} ${c} ${d}`, `${a}${b}.${c}${d}`, `${a}${b}-${c}${d}`];
+  return [...grouped, ...['KvK', 'KVK', 'KvK:', 'KVK:', 'KvK-nummer'].map((p) => `${p} ${kvk}`)];
+}

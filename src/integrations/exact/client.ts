@@ -121,7 +121,8 @@ export interface ExactSyncPage<T> {
 
 /** What `findAccounts` searches on; every given key must match. */
 export interface ExactAccountFilter {
-  chamberOfCommerce?: string;
+  /** One value, or spellings of one number that any account may carry (joined with `or`). */
+  chamberOfCommerce?: string | readonly string[];
   searchCode?: string;
   /** Exact's Code (padded to 18 characters for the filter). */
   code?: string;
@@ -271,11 +272,14 @@ export class ExactClient {
   /** Every account matching all given keys, following `__next` to the last page. */
   async findAccounts(filter: ExactAccountFilter, options: CallOptions = {}): Promise<ExactAccount[]> {
     const clauses: string[] = [];
-    if (filter.chamberOfCommerce !== undefined) clauses.push(eq('ChamberOfCommerce', odataString(filter.chamberOfCommerce.trim())));
+    if (filter.chamberOfCommerce !== undefined) {
+      const spellings = typeof filter.chamberOfCommerce === 'string' ? [filter.chamberOfCommerce] : filter.chamberOfCommerce;
+      clauses.push(spellings.map((v) => eq('ChamberOfCommerce', odataString(v.trim()))).join(' or '));
+    }
     if (filter.searchCode !== undefined) clauses.push(eq('SearchCode', odataString(filter.searchCode.trim())));
     if (filter.code !== undefined) clauses.push(eq('Code', odataString(padCode(filter.code))));
     if (clauses.length === 0) throw invalidInput('findAccounts needs at least one of chamberOfCommerce, searchCode, code');
-    if (clauses.some((c) => /eq ''$/.test(c))) throw invalidInput('findAccounts: an empty search value');
+    if (clauses.some((c) => c === '' || /eq ''( or |$)/.test(c))) throw invalidInput('findAccounts: an empty search value');
     const rows = await this.allPages(this.divisionPath(`crm/Accounts?${odataQuery({ filter: and(...clauses), select: ACCOUNT_SELECT })}`), options);
     return this.read('GET', 'crm/Accounts', () => rows.map(fromExactAccountRow));
   }

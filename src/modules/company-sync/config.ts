@@ -42,6 +42,8 @@ const schema = z.object({
   EXACT_CONFLICT_ESCALATE_AFTER: duration.default(72 * 3_600_000),
   /** Fields changed on both sides that go to an operator instead of last-write-wins (comma-separated). */
   EXACT_MANUAL_REVIEW_FIELDS: z.string().optional(),
+  /** The division companies created through Relay's API go to (default: the lowest enabled division). */
+  EXACT_OUTBOUND_DIVISION: z.coerce.number().int().min(1).optional(),
 });
 
 export interface ExactAppSettings {
@@ -67,6 +69,8 @@ export interface CompanySyncSettings {
   conflictRemindAfterMs: number;
   conflictEscalateAfterMs: number;
   manualReviewFields: SyncedField[];
+  /** Where companies without a link are created, when that division is enabled. */
+  outboundDivision?: number;
 }
 
 export const COMPANY_SYNC_VARIABLES = Object.keys(schema.shape);
@@ -105,6 +109,7 @@ export function loadCompanySyncSettings(env: NodeJS.ProcessEnv, core: Pick<Confi
     conflictRemindAfterMs: raw.EXACT_CONFLICT_REMIND_AFTER,
     conflictEscalateAfterMs: raw.EXACT_CONFLICT_ESCALATE_AFTER,
     manualReviewFields: manualReviewFields as SyncedField[],
+    outboundDivision: raw.EXACT_OUTBOUND_DIVISION,
   };
   return live ? { mode: 'live', settings } : { mode: 'unconfigured', missing: REQUIRED_LIVE, demo: settings };
 }
