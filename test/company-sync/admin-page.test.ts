@@ -3,24 +3,17 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import express, { type Express } from 'express';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { freePort } from '../../scripts/lib/temporal-dev-server';
-import { errorHandler } from '../../src/api/error-handler';
-import { companySyncApiRouters, companySyncBrowserRouters, createExactAccess, registerCompanySyncOpenApi } from '../../src/api/routes/company-sync';
-import { operatorSessions } from '../../src/api/session';
 import { createExactConnection } from '../../src/db/company-sync/exact-connections';
 import { applyInboundAccount } from '../../src/db/company-sync/inbound-apply';
 import { createSecretSealer } from '../../src/db/sealed-secrets';
 import { WorkflowIds } from '../../src/domain/workflow-ids';
 import { fromExactSyncRow } from '../../src/integrations/exact/mapping';
 import { type ExactSimulator, createExactSimulator } from '../../src/integrations/exact/simulator';
-import { createLogger } from '../../src/logger';
-import { loadCompanySyncSettings } from '../../src/modules/company-sync/config';
-import { defineModule } from '../../src/modules/module';
 import { startConflictWorkflow } from '../../src/temporal/starters/exact-division';
 import { conflictStateQuery } from '../../src/workflows/company-sync/definitions';
-import { type RelayHarness, TEST_KEYS, appWith, startRelay, testEnv } from '../helpers/relay';
+import { type RelayHarness, TEST_KEYS, startRelay } from '../helpers/relay';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -33,34 +26,6 @@ import { waitFor } from '../helpers/wait';
 
 const CHROMIUM = '/usr/bin/chromium';
 const D = 773_001 + randomInt(0, 900);
-
-/** The app with the company sync's routes: Relay's own once the module mounts them, else mounted here as the module will. */
-function companySyncApp(relay: RelayHarness, env: Record<string, string> = {}): Express {
-  const mounted = relay.modules.some((m) => m.name === 'company-sync' && m.apiPaths.includes('/admin'));
-  if (mounted) return relay.app;
-  const section = loadCompanySyncSettings(testEnv(env), relay.config);
-  const settings = section.mode === 'live' ? section.settings : section.demo;
-  const logger = createLogger({ level: 'silent', name: 'relay-test' });
-  const deps = {
-    prisma: relay.prisma,
-    starter: { client: relay.env.client, taskQueues: relay.taskQueues },
-    settings,
-    webUiUrl: (id: string) => `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(id)}`,
-    exact: createExactAccess({ prisma: relay.prisma, logger, settings, encryptionKeys: relay.config.codec.keys }),
-  };
-  const api = defineModule<null>({
-    name: 'company-sync-routes',
-    variables: [],
-    config: () => ({ mode: 'live', settings: null }),
-    queues: [],
-    api: { paths: [], routers: () => companySyncApiRouters(deps), openApi: registerCompanySyncOpenApi },
-  }).load(testEnv(), relay.config);
-  const outer = express();
-  outer.use(...companySyncBrowserRouters({ ...deps, keys: relay.config.api.keys, sessions: operatorSessions(relay.config), sessionSecret: relay.config.session.secret, publicUrl: relay.config.api.publicUrl }));
-  outer.use(appWith(relay, { modules: [...relay.modules, api] }));
-  outer.use(errorHandler(logger));
-  return outer;
-}
 
 describe('the conflicts admin page in a browser', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'relay-admin-page-'));
@@ -87,7 +52,7 @@ describe('the conflicts admin page in a browser', () => {
     apiUrl = `http://127.0.0.1:${apiPort}`;
     const env = { EXACT_BASE_URL: sim.url, API_PUBLIC_URL: apiUrl, EXACT_CONFLICT_REMIND_AFTER: '1h', EXACT_CONFLICT_ESCALATE_AFTER: '2h' };
     relay = await startRelay({ env });
-    api = companySyncApp(relay, env).listen(apiPort, '127.0.0.1');
+    api = relay.app.listen(apiPort, '127.0.0.1');
     await new Promise((resolve) => api!.once('listening', resolve));
 
     holder = await relay.prisma.company.create({ data: { name: 'Bakkerij Jansen B.V.', chamberOfCommerceId: kvk, streetName: 'Keizersgracht', buildingNumber: '12', postalCode: '1015 CJ', city: 'Amsterdam', country: 'NL' } });

@@ -1,9 +1,6 @@
 import { randomInt } from 'node:crypto';
-import express, { type Express } from 'express';
+import { type Express } from 'express';
 import request from 'supertest';
-import { errorHandler } from '../../src/api/error-handler';
-import { companySyncApiRouters, companySyncBrowserRouters, createExactAccess, registerCompanySyncOpenApi } from '../../src/api/routes/company-sync';
-import { operatorSessions } from '../../src/api/session';
 import { openConflict } from '../../src/db/company-sync/conflicts';
 import { createExactConnection } from '../../src/db/company-sync/exact-connections';
 import { applyInboundAccount } from '../../src/db/company-sync/inbound-apply';
@@ -11,12 +8,9 @@ import { createSecretSealer } from '../../src/db/sealed-secrets';
 import { WorkflowIds } from '../../src/domain/workflow-ids';
 import { fromExactSyncRow } from '../../src/integrations/exact/mapping';
 import { type ExactSimulator, createExactSimulator } from '../../src/integrations/exact/simulator';
-import { createLogger } from '../../src/logger';
-import { loadCompanySyncSettings } from '../../src/modules/company-sync/config';
-import { defineModule } from '../../src/modules/module';
 import { startConflictWorkflow } from '../../src/temporal/starters/exact-division';
 import { conflictStateQuery } from '../../src/workflows/company-sync/definitions';
-import { type RelayHarness, appWith, bearer, startRelay, testEnv } from '../helpers/relay';
+import { type RelayHarness, bearer, startRelay } from '../helpers/relay';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -29,34 +23,6 @@ import { waitFor } from '../helpers/wait';
  */
 
 const D = 772_001 + randomInt(0, 900);
-
-/** The app with the company sync's routes: Relay's own once the module mounts them, else mounted here as the module will. */
-function companySyncApp(relay: RelayHarness, env: Record<string, string> = {}): Express {
-  const mounted = relay.modules.some((m) => m.name === 'company-sync' && m.apiPaths.includes('/v1/companies'));
-  if (mounted) return relay.app;
-  const section = loadCompanySyncSettings(testEnv(env), relay.config);
-  const settings = section.mode === 'live' ? section.settings : section.demo;
-  const logger = createLogger({ level: 'silent', name: 'relay-test' });
-  const deps = {
-    prisma: relay.prisma,
-    starter: { client: relay.env.client, taskQueues: relay.taskQueues },
-    settings,
-    webUiUrl: (id: string) => `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(id)}`,
-    exact: createExactAccess({ prisma: relay.prisma, logger, settings, encryptionKeys: relay.config.codec.keys }),
-  };
-  const api = defineModule<null>({
-    name: 'company-sync-routes',
-    variables: [],
-    config: () => ({ mode: 'live', settings: null }),
-    queues: [],
-    api: { paths: [], routers: () => companySyncApiRouters(deps), openApi: registerCompanySyncOpenApi },
-  }).load(testEnv(), relay.config);
-  const outer = express();
-  outer.use(...companySyncBrowserRouters({ ...deps, keys: relay.config.api.keys, sessions: operatorSessions(relay.config), sessionSecret: relay.config.session.secret, publicUrl: relay.config.api.publicUrl }));
-  outer.use(appWith(relay, { modules: [...relay.modules, api] }));
-  outer.use(errorHandler(logger));
-  return outer;
-}
 
 const freshKvk = () => String(randomInt(10_000_000, 99_999_999));
 
@@ -78,7 +44,7 @@ describe('sync conflicts API', () => {
     collisionGuid = sim.createAccount(D, { Name: 'Bakkerij Jansen', ChamberOfCommerce: kvk, AddressLine1: 'Keizersgracht 12', Postcode: '1015 CJ', City: 'Amsterdam', Country: 'NL' }).ID;
     reviewGuid = sim.createAccount(D, { Name: 'Fietsenmakerij De Spaak', AddressLine1: 'Oudegracht 5', Postcode: postcode, City: 'Utrecht', Country: 'NL' }).ID;
     relay = await startRelay({ env: env() });
-    app = companySyncApp(relay, env());
+    app = relay.app;
     holder = await relay.prisma.company.create({ data: { name: 'Bakkerij Jansen B.V.', chamberOfCommerceId: kvk, streetName: 'Keizersgracht', buildingNumber: '12', postalCode: '1015 CJ', city: 'Amsterdam', country: 'NL' } });
     neighbour = await relay.prisma.company.create({ data: { name: 'Rijwielhandel Utrecht', streetName: 'Oudegracht', buildingNumber: '5', postalCode: postcode, city: 'Utrecht', country: 'NL' } });
 

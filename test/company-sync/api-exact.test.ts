@@ -1,18 +1,13 @@
 import { randomInt } from 'node:crypto';
-import express, { type Express } from 'express';
+import { type Express } from 'express';
 import request from 'supertest';
-import { errorHandler } from '../../src/api/error-handler';
-import { companySyncApiRouters, companySyncBrowserRouters, createExactAccess, registerCompanySyncOpenApi } from '../../src/api/routes/company-sync';
 import { operatorSessions } from '../../src/api/session';
 import { createExactAuthRequest } from '../../src/db/company-sync/auth-requests';
 import { markExactNeedsReauth } from '../../src/db/company-sync/exact-connections';
 import { WorkflowIds } from '../../src/domain/workflow-ids';
 import { type ExactSimulator, createExactSimulator } from '../../src/integrations/exact/simulator';
-import { createLogger } from '../../src/logger';
-import { loadCompanySyncSettings } from '../../src/modules/company-sync/config';
-import { defineModule } from '../../src/modules/module';
 import { divisionScheduleIds } from '../../src/temporal/starters/exact-division';
-import { type RelayHarness, TEST_KEYS, appWith, bearer, startRelay, testEnv } from '../helpers/relay';
+import { type RelayHarness, TEST_KEYS, bearer, startRelay } from '../helpers/relay';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -23,34 +18,6 @@ import { waitFor } from '../helpers/wait';
  * owner), the division controls (pause, resume, trigger, import progress), re-authorising, and
  * a connection that needs re-authorising reported as such.
  */
-
-/** The app with the company sync's routes: Relay's own once the module mounts them, else mounted here as the module will. */
-function companySyncApp(relay: RelayHarness, env: Record<string, string> = {}): Express {
-  const mounted = relay.modules.some((m) => m.name === 'company-sync' && m.apiPaths.includes('/v1/exact'));
-  if (mounted) return relay.app;
-  const section = loadCompanySyncSettings(testEnv(env), relay.config);
-  const settings = section.mode === 'live' ? section.settings : section.demo;
-  const logger = createLogger({ level: 'silent', name: 'relay-test' });
-  const deps = {
-    prisma: relay.prisma,
-    starter: { client: relay.env.client, taskQueues: relay.taskQueues },
-    settings,
-    webUiUrl: (id: string) => `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(id)}`,
-    exact: createExactAccess({ prisma: relay.prisma, logger, settings, encryptionKeys: relay.config.codec.keys }),
-  };
-  const api = defineModule<null>({
-    name: 'company-sync-routes',
-    variables: [],
-    config: () => ({ mode: 'live', settings: null }),
-    queues: [],
-    api: { paths: [], routers: () => companySyncApiRouters(deps), openApi: registerCompanySyncOpenApi },
-  }).load(testEnv(), relay.config);
-  const outer = express();
-  outer.use(...companySyncBrowserRouters({ ...deps, keys: relay.config.api.keys, sessions: operatorSessions(relay.config), sessionSecret: relay.config.session.secret, publicUrl: relay.config.api.publicUrl }));
-  outer.use(appWith(relay, { modules: [...relay.modules, api] }));
-  outer.use(errorHandler(logger));
-  return outer;
-}
 
 const D1 = 774_001 + randomInt(0, 900) * 2;
 const D2 = D1 + 1;
@@ -67,7 +34,7 @@ describe('connecting Exact and steering its divisions', () => {
     sim.seed(D1, 25, 3);
     const env = { EXACT_BASE_URL: sim.url, API_PUBLIC_URL: publicUrl };
     relay = await startRelay({ env });
-    app = companySyncApp(relay, env);
+    app = relay.app;
   }, 120_000);
 
   afterAll(async () => {

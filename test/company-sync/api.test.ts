@@ -1,55 +1,13 @@
 import { randomInt } from 'node:crypto';
-import express, { type Express } from 'express';
+import { type Express } from 'express';
 import request from 'supertest';
-import { errorHandler } from '../../src/api/error-handler';
-import { companySyncApiRouters, companySyncBrowserRouters, createExactAccess, registerCompanySyncOpenApi } from '../../src/api/routes/company-sync';
-import { operatorSessions } from '../../src/api/session';
-import { createLogger } from '../../src/logger';
-import { loadCompanySyncSettings } from '../../src/modules/company-sync/config';
-import { defineModule } from '../../src/modules/module';
-import { type RelayHarness, appWith, bearer, testEnv, useRelay } from '../helpers/relay';
+import { bearer, useRelay } from '../helpers/relay';
 
 /**
  * The companies API: create, read, list, change with If-Match (428 without it, 412 when stale,
  * naming the current version), soft delete; KVK validation (400 naming the field) and unique
  * values (409 naming the field); every write in the audit log, listed by GET /v1/audit.
  */
-
-/** The app with the company sync's routes: Relay's own once the module mounts them, else mounted here as the module will. */
-function companySyncApp(relay: RelayHarness, env: Record<string, string> = {}): Express {
-  const mounted = relay.modules.some((m) => m.name === 'company-sync' && m.apiPaths.includes('/v1/companies'));
-  if (mounted) return relay.app;
-  const section = loadCompanySyncSettings(testEnv(env), relay.config);
-  const settings = section.mode === 'live' ? section.settings : section.demo;
-  const logger = createLogger({ level: 'silent', name: 'relay-test' });
-  const deps = {
-    prisma: relay.prisma,
-    starter: { client: relay.env.client, taskQueues: relay.taskQueues },
-    settings,
-    webUiUrl: (id: string) => `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(id)}`,
-    exact: createExactAccess({ prisma: relay.prisma, logger, settings, encryptionKeys: relay.config.codec.keys }),
-  };
-  const api = defineModule<null>({
-    name: 'company-sync-routes',
-    variables: [],
-    config: () => ({ mode: 'live', settings: null }),
-    queues: [],
-    api: { paths: [], routers: () => companySyncApiRouters(deps), openApi: registerCompanySyncOpenApi },
-  }).load(testEnv(), relay.config);
-  const outer = express();
-  outer.use(
-    ...companySyncBrowserRouters({
-      ...deps,
-      keys: relay.config.api.keys,
-      sessions: operatorSessions(relay.config),
-      sessionSecret: relay.config.session.secret,
-      publicUrl: relay.config.api.publicUrl,
-    }),
-  );
-  outer.use(appWith(relay, { modules: [...relay.modules, api] }));
-  outer.use(errorHandler(logger));
-  return outer;
-}
 
 /** A KVK number no other test uses (eight digits, not starting with 0). */
 const freshKvk = () => String(randomInt(10_000_000, 99_999_999));
@@ -58,7 +16,7 @@ describe('companies API', () => {
   const relay = useRelay();
   let app: Express;
   beforeAll(() => {
-    app = companySyncApp(relay());
+    app = relay().app;
   });
 
   const as = (role: 'service' | 'operator' = 'service') => ({ authorization: bearer(role) });
