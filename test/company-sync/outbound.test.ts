@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { type OutboundExact, createOutboundActivities, droppedFields, remoteView, wireRoundTrip } from '../../src/activities/company-sync/outbound';
@@ -247,6 +248,29 @@ describe('company sync: outbound to Exact', () => {
     expect((await (await sync(company.id, edited.version)).result()).status).toBe('pending_review');
     expect(again({ endpoint: 'crm/Accounts' })).toEqual([]);
     expect(await relay.prisma.syncConflict.count({ where: { companyId: company.id } })).toBe(1);
+  });
+
+  it('sends a KVK typed in Exact that another company holds here to an operator, instead of retrying the push forever', async () => {
+    const kvk = String(randomInt(10_000_000, 99_999_999));
+    const holder = await newCompany({ name: 'Houder B.V.', chamberOfCommerceId: kvk });
+    const company = await newCompany({ name: 'Verhuizer B.V.', city: 'Gouda' });
+    const guid = (await (await sync(company.id, company.version)).result()).exactGuid!;
+    // In Exact someone types the holder's KVK on this account; here our API edits the city meanwhile.
+    sim.updateAccount(D, guid, { ChamberOfCommerce: kvk });
+    await new Promise((r) => setTimeout(r, 20));
+    const edited = await updateCompany(relay.prisma, company.id, undefined, { city: 'Woerden' }, ctx);
+
+    const state = await (await sync(company.id, edited.version)).result();
+
+    expect(state.status).toBe('pending_review');
+    const conflict = await relay.prisma.syncConflict.findFirstOrThrow({ where: { companyId: company.id, status: 'open' } });
+    expect(conflict).toMatchObject({ kind: 'field_conflict', exactGuid: guid, workflowId: WorkflowIds.syncConflict(guid) });
+    expect(details(conflict.details).fields).toEqual([expect.objectContaining({ field: 'chamberOfCommerceId', local: null, remote: kvk, winner: 'review' })]);
+    expect(await linkOf(company.id)).toMatchObject({ syncStatus: 'CONFLICT', requiresManualReview: true });
+    // Nothing half-applied: both companies as they were, and Exact keeps what its user typed.
+    expect(await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).toMatchObject({ chamberOfCommerceId: null, city: 'Woerden' });
+    expect(await relay.prisma.company.findUniqueOrThrow({ where: { id: holder.id } })).toMatchObject({ chamberOfCommerceId: kvk });
+    expect(sim.account(D, guid)).toMatchObject({ ChamberOfCommerce: kvk, City: 'Gouda' });
   });
 
   it('coalesces a burst of edits into few pushes, and Exact ends with the last version', async () => {

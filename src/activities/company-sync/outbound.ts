@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import { writeAudit } from '../../db/audit';
 import { fieldsOf, getCompany, patchCompany } from '../../db/company-sync/companies';
 import { recordOwnWrite } from '../../db/company-sync/echo-log';
+import { uniqueViolation, violatedIndex } from '../../db/company-sync/unique-violation';
 import {
   type DroppedField,
   type OutboundFailure,
@@ -389,7 +390,7 @@ export function createOutboundActivities(deps: OutboundDeps) {
         const ctx = { actor: OUTBOUND_ACTOR, correlationId: correlationId(), idempotencyKey: key };
 
         const tookFromExact = Object.keys(merge.toLocal) as SyncedField[];
-        const after = await prisma.$transaction(async (tx) => {
+        const after = await takeFromExact(async () => prisma.$transaction(async (tx) => {
           let current = company;
           if (tookFromExact.length > 0) {
             current = await patchCompany(tx, company.id, company.version, { ...merge.toLocal, ...(account.addressUnparsed !== undefined ? { addressUnparsed: account.addressUnparsed } : {}) }, ctx, 'company.synced_from_exact');
@@ -407,7 +408,22 @@ export function createOutboundActivities(deps: OutboundDeps) {
             });
           }
           return current;
-        });
+        }));
+        if (after instanceof UniqueTaken) {
+          // Exact's value (a KVK typed there) is another company's here: that field goes to an operator as a
+          // field conflict (keep ours, or merge choosing), and nothing is pushed meanwhile.
+          const field = SYNCED_FIELDS.find((f) => f === after.field) ?? 'chamberOfCommerceId';
+          const held = { field, base: base?.[field] ?? null, local: company[field] ?? null, remote: remote[field] ?? null, winner: 'review' as const };
+          await conflictFor({
+            companyId: company.id,
+            division: link.division,
+            kind: 'field_conflict',
+            exactGuid: guid,
+            workflowId: WorkflowIds.syncConflict(guid),
+            details: json({ reason: `Exact's ${field} is held by another company here (${after.index})`, fields: [held], remote: candidateOf(account), local: fieldsOf(company) }),
+          });
+          return { exactGuid: guid, version: company.version, expected: {}, tookFromExact: [], review: [field] };
+        }
 
         const sent = Object.keys(merge.toRemote) as SyncedField[];
         let expected: Partial<CompanyFields> = {};
@@ -516,3 +532,23 @@ export function createOutboundActivities(deps: OutboundDeps) {
 const echoHashOf = (view: CompanyFields): string => fieldsHash(view);
 
 export type OutboundActivities = ReturnType<typeof createOutboundActivities>;
+
+/** A value Exact holds that a unique index gives to another company here (the write rolled back). */
+class UniqueTaken {
+  constructor(
+    readonly index: string,
+    readonly field: string,
+  ) {}
+}
+
+/** Runs a local write, turning a unique violation into UniqueTaken instead of an activity retried forever. */
+async function takeFromExact<T>(write: () => Promise<T>): Promise<T | UniqueTaken> {
+  try {
+    return await write();
+  } catch (err) {
+    const index = violatedIndex(err);
+    if (index === undefined) throw err;
+    const field = uniqueViolation(err)?.details?.field;
+    return new UniqueTaken(index, typeof field === 'string' ? field : index);
+  }
+}
