@@ -155,7 +155,7 @@ export function folioWindow(windowNo: number, all: SimPostingRecord[], page: Sim
     emptyFolio: all.length === 0,
     offset,
     limit,
-    hasMore: offset + page.length < all.length,
+    hasMore: page.length > 0 && offset + page.length < all.length,
     totalResults: all.length,
     count: page.length,
   };
