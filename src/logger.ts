@@ -43,6 +43,8 @@ const SENSITIVE_SUFFIXES = [
   'secret',
   'token',
   'apikey',
+  // OHIP's application key (`x-app-key`)
+  'appkey',
   'authorization',
   'cookie',
   'signature',

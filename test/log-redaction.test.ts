@@ -212,7 +212,7 @@ describe('log redaction', () => {
   });
 
   it('matches key spellings case- and separator-insensitively, without catching look-alikes', () => {
-    for (const key of ['email', 'Email', 'guestEmail', 'E-Mail', 'phone', 'phoneNumber', 'mobile', 'cellPhone', 'IBAN', 'bic', 'accountNumber', 'password', 'client_secret', 'apiKey', 'X-Api-Key', 'access_token', 'Authorization', 'set-cookie', 'AddressLine2', 'guestFirstName', 'body']) {
+    for (const key of ['email', 'Email', 'guestEmail', 'E-Mail', 'phone', 'phoneNumber', 'mobile', 'cellPhone', 'IBAN', 'bic', 'accountNumber', 'password', 'client_secret', 'apiKey', 'X-Api-Key', 'x-app-key', 'appKey', 'access_token', 'Authorization', 'set-cookie', 'AddressLine2', 'guestFirstName', 'body']) {
       expect([key, isSensitiveKey(key)]).toEqual([key, true]);
     }
     for (const key of ['id', 'name', 'Name', 'City', 'status', 'to', 'from', 'arrivalDate', 'tokenType', 'expires_in', 'code', 'message', 'publicUrl', 'country', 'topic', 'basic']) {
