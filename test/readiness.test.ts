@@ -9,7 +9,7 @@ describe('health and readiness', () => {
   it('is ready when PostgreSQL and Temporal answer', async () => {
     const res = await request(relay().app).get('/readyz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' }, integrations: { core: 'live', notifications: 'demo', 'company-sync': 'demo' } });
+    expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' }, integrations: { core: 'live', notifications: 'demo', 'company-sync': 'demo', pms: 'demo' } });
   });
 
   it('reports the database as down (503) while staying alive', async () => {
@@ -21,7 +21,7 @@ describe('health and readiness', () => {
     try {
       const res = await request(app).get('/readyz');
       expect(res.status).toBe(503);
-      expect(res.body).toEqual({ status: 'unavailable', checks: { database: 'down', temporal: 'ok' }, integrations: { core: 'live', notifications: 'demo', 'company-sync': 'demo' } });
+      expect(res.body).toEqual({ status: 'unavailable', checks: { database: 'down', temporal: 'ok' }, integrations: { core: 'live', notifications: 'demo', 'company-sync': 'demo', pms: 'demo' } });
       await request(app).get('/healthz').expect(200);
     } finally {
       await deadDb.$disconnect();

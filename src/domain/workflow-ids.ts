@@ -35,6 +35,16 @@ export const WorkflowIds = {
   syncConflict: (exactGuid: string) => `sync-conflict-${part(exactGuid)}`,
   /** ... or about one of our companies whose KVK several Exact accounts carry (outbound). */
   syncConflictOfCompany: (companyId: string) => `sync-conflict-company-${part(companyId)}`,
+  /** A PMS property's arrivals schedule (its runs are `pms-arrivals-<propertyId>-<time>`). */
+  pmsArrivals: (propertyId: string) => `pms-arrivals-${part(propertyId)}`,
+  /** One write per caller's idempotency key and property. */
+  pmsWrite: (propertyId: string, idempotencyKey: string) => `pms-write-${part(propertyId)}-${part(idempotencyKey)}`,
+  /** A read-through fetch; identical reads at the same moment share it. */
+  pmsRead: (propertyId: string, what: string) => `pms-read-${part(propertyId)}-${part(what)}`,
+  /** A vendor push's refresh, one per hinted set of records (a repeated push finds it). */
+  pmsPush: (propertyId: string, hint: string) => `pms-push-${part(propertyId)}-${part(hint)}`,
+  /** An operator's refresh of a property's cache; one at a time. */
+  pmsRefresh: (propertyId: string) => `pms-refresh-${part(propertyId)}`,
 } as const;
 
 export const WORKFLOW_ID_PART = SAFE_PART;

@@ -4,3 +4,4 @@
 export { echoWorkflow } from './echo';
 export * from './notifications';
 export * from './company-sync';
+export * from './pms';

@@ -47,7 +47,7 @@ describe('a fixture integration module', () => {
     expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/v1/greetings', '/v1/notifications']));
     const ready = await request(relay.app).get('/readyz').expect(200);
     expect(ready.body.checks).toMatchObject({ database: 'ok', temporal: 'ok', greeter: 'ok' });
-    expect(ready.body.integrations).toEqual({ core: 'live', notifications: 'demo', 'company-sync': 'demo', greetings: 'demo' });
+    expect(ready.body.integrations).toEqual({ core: 'live', notifications: 'demo', 'company-sync': 'demo', pms: 'demo', greetings: 'demo' });
   });
 
   it('mounts its vendor callback under /v1/webhooks/<vendor>, outside API-key authentication', async () => {

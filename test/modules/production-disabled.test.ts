@@ -4,6 +4,7 @@ import request from 'supertest';
 import { twilioSignature } from '../../src/integrations/twilio/simulator/signature';
 import { TWILIO_DEMO } from '../../src/integrations/twilio/config';
 import { createLogger } from '../../src/logger';
+import { PMS_VENDORS } from '../../src/integrations/pms/registry';
 import { RELAY_MODULES } from '../../src/modules';
 import { loadModules } from '../../src/modules/load';
 import { logModuleStates } from '../../src/modules/log-states';
@@ -24,6 +25,7 @@ describe('an integration without credentials in production', () => {
       core: { mode: 'live' },
       notifications: { mode: 'disabled', missing: MISSING },
       'company-sync': { mode: 'disabled', missing: ['EXACT_CLIENT_ID', 'EXACT_CLIENT_SECRET'] },
+      pms: { mode: 'disabled', missing: [...new Set(PMS_VENDORS.flatMap((v) => v.settings.variables))] },
     });
     const optIn = loadModules(RELAY_MODULES, testConfig({ ...PRODUCTION, RELAY_DEMO: 'true' }), testEnv({ ...PRODUCTION, RELAY_DEMO: 'true' }));
     expect(optIn.find((m) => m.name === 'notifications')?.state).toEqual({ mode: 'demo' });
@@ -88,7 +90,7 @@ describe('an integration without credentials in production', () => {
   it('is listed as disabled by /readyz, which stays ready', async () => {
     const res = await request(relay().app).get('/readyz');
     expect(res.status).toBe(200);
-    expect(res.body.integrations).toEqual({ core: 'live', notifications: 'disabled', 'company-sync': 'disabled' });
+    expect(res.body.integrations).toEqual({ core: 'live', notifications: 'disabled', 'company-sync': 'disabled', pms: 'disabled' });
   });
 
   it('has no worker for its task queue', async () => {

@@ -1,0 +1,17 @@
+import { createArrivalActivities } from './arrivals';
+import type { PmsActivityDeps } from './deps';
+import { createDispatchActivities } from './dispatch';
+import { createFetchActivities } from './fetch';
+import { createWriteActivities } from './writes';
+
+/** Activities of the `relay-pms` task queue. */
+export function createPmsActivities(deps: PmsActivityDeps) {
+  return {
+    ...createFetchActivities(deps),
+    ...createArrivalActivities(deps),
+    ...createDispatchActivities(deps),
+    ...createWriteActivities(deps),
+  };
+}
+
+export type PmsActivities = ReturnType<typeof createPmsActivities>;

@@ -1,0 +1,3 @@
+export { pmsArrivalsWorkflow, pmsRefreshWorkflow } from './arrivals';
+export { pmsFetchWorkflow } from './fetch';
+export { pmsWriteWorkflow } from './writes';

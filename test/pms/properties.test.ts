@@ -1,0 +1,157 @@
+import { ScheduleOverlapPolicy } from '@temporalio/client';
+import type { TypedSearchAttributes } from '@temporalio/common';
+import request from 'supertest';
+import { RelayChannel, RelayEntityId, RelayIntegration } from '../../src/domain/search-attributes';
+import { PMS_OPERATIONS } from '../../src/integrations/pms/operations';
+import { PMS_VENDORS } from '../../src/integrations/pms/registry';
+import { RELAY_MODULES } from '../../src/modules';
+import { loadModules } from '../../src/modules/load';
+import { createPmsModule } from '../../src/modules/pms';
+import { appWith, bearer, testConfig, testEnv } from '../helpers/relay';
+import { addProperty, usePmsRelay } from '../helpers/pms';
+import { configuredVendor } from './fixtures/configured-vendor';
+
+/** Properties through /v1/properties: operators manage them, their schedules follow, keys see only their own. */
+describe('PMS properties', () => {
+  const pms = usePmsRelay();
+  const app = () => pms.relay().app;
+  const as = (role: 'service' | 'operator') => ({ authorization: bearer(role) });
+  const schedules = () => pms.relay().env.client.schedule;
+
+  it('lists the registered vendors with their pinned API version, whether configured, and the capability table', async () => {
+    const res = await request(app()).get('/v1/pms/vendors').set(as('service')).expect(200);
+    expect(res.body.items.map((v: { key: string }) => v.key)).toEqual(PMS_VENDORS.map((v) => v.key));
+    for (const v of res.body.items) {
+      expect(v).toMatchObject({ enabled: true, apiVersion: expect.stringMatching(/\S/) });
+      expect(Object.keys(v.capabilities).sort()).toEqual([...PMS_OPERATIONS].sort());
+    }
+  });
+
+  it.each(PMS_VENDORS.map((v) => [v.key]))('creates a %s property (operator), never answers its credentials, and creates its arrivals schedule', async (key) => {
+    const sim = pms.sim(key);
+    const p = await addProperty(pms.relay(), sim, { property: { pollIntervalSeconds: 600, welcomeTemplate: 'Hi {{firstName}}' } });
+    const got = await request(app()).get(`/v1/properties/${p.id}`).set(as('service')).expect(200);
+    expect(got.body).toMatchObject({ id: p.id, vendor: key, vendorPropertyId: p.hotel.vendorPropertyId, timezone: 'Europe/Amsterdam', country: 'NL', pollIntervalSeconds: 600, pollEnabled: true, scheduleId: `pms-arrivals-${p.id}` });
+    expect(got.body.freshness).toMatchObject({ lastPollOkAt: null, lagSeconds: null });
+    expect(JSON.stringify(got.body)).not.toContain('credentials');
+    for (const secret of Object.values(p.hotel.credentials)) expect(JSON.stringify(got.body)).not.toContain(String(secret));
+    // Sealed at rest: the stored column is not the credentials in clear.
+    const row = await pms.relay().prisma.pmsProperty.findUniqueOrThrow({ where: { id: p.id } });
+    expect(row.credentials).toMatch(/^sealed:v1:/);
+
+    const described = await schedules().getHandle(`pms-arrivals-${p.id}`).describe();
+    expect(described.spec.intervals?.[0]?.every).toBe(600_000);
+    expect(described.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+    expect(described.state.paused).toBe(false);
+    const attrs = (described.action.type === 'startWorkflow' ? described.action.typedSearchAttributes : undefined) as TypedSearchAttributes | undefined;
+    expect(attrs?.get(RelayIntegration)).toBe('pms');
+    expect(attrs?.get(RelayEntityId)).toBe(p.id);
+    expect(attrs?.get(RelayChannel)).toBe(key);
+  });
+
+  it('changes a property and its schedule; pause, resume and trigger go through the API', async () => {
+    const p = await addProperty(pms.relay(), pms.sims()[0]!);
+    const patched = await request(app()).patch(`/v1/properties/${p.id}`).set(as('operator')).send({ name: 'Hotel Renamed', pollIntervalSeconds: 120, pollEnabled: false }).expect(200);
+    expect(patched.body).toMatchObject({ name: 'Hotel Renamed', pollIntervalSeconds: 120, pollEnabled: false });
+    let described = await schedules().getHandle(`pms-arrivals-${p.id}`).describe();
+    expect(described.spec.intervals?.[0]?.every).toBe(120_000);
+    expect(described.state.paused).toBe(true);
+
+    const resumed = await request(app()).post(`/v1/properties/${p.id}/schedule/resume`).set(as('operator')).send({ note: 'season opens' }).expect(200);
+    expect(resumed.body).toMatchObject({ scheduleId: `pms-arrivals-${p.id}`, paused: false, note: 'season opens' });
+    expect((await request(app()).get(`/v1/properties/${p.id}`).set(as('service'))).body.pollEnabled).toBe(true);
+    const paused = await request(app()).post(`/v1/properties/${p.id}/schedule/pause`).set(as('operator')).send({}).expect(200);
+    expect(paused.body.paused).toBe(true);
+    described = await schedules().getHandle(`pms-arrivals-${p.id}`).describe();
+    expect(described.state.note).toBe('paused by alice');
+    // A service key reads the schedule but does not operate it.
+    await request(app()).get(`/v1/properties/${p.id}/schedule`).set(as('service')).expect(200);
+    await request(app()).post(`/v1/properties/${p.id}/schedule/resume`).set(as('service')).send({}).expect(403);
+
+    await request(app()).post(`/v1/properties/${p.id}/schedule/trigger`).set(as('operator')).expect(202);
+    const run = await waitForRun(p.id);
+    expect(run).toMatch(new RegExp(`^pms-arrivals-${p.id}`));
+  });
+
+  async function waitForRun(propertyId: string): Promise<string> {
+    for (let i = 0; i < 100; i++) {
+      const d = await schedules().getHandle(`pms-arrivals-${propertyId}`).describe();
+      const last = d.info.recentActions.at(-1);
+      if (last) return last.action.workflow.workflowId;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the triggered poll did not start');
+  }
+
+  it('deletes a property with its schedule; creating the hotel again restores it', async () => {
+    const p = await addProperty(pms.relay(), pms.sims()[0]!);
+    await request(app()).delete(`/v1/properties/${p.id}`).set(as('operator')).expect(204);
+    await request(app()).get(`/v1/properties/${p.id}`).set(as('service')).expect(404);
+    await expect(schedules().getHandle(`pms-arrivals-${p.id}`).describe()).rejects.toThrow();
+    const again = await request(app()).post('/v1/properties').set(as('operator')).send(p.body).expect(201);
+    expect(again.body.id).toBe(p.id);
+    await schedules().getHandle(`pms-arrivals-${p.id}`).describe();
+    // One property per hotel.
+    const twice = await request(app()).post('/v1/properties').set(as('operator')).send(p.body).expect(409);
+    expect(twice.body.propertyId).toBe(p.id);
+  });
+
+  it('refuses bad input with 4xx naming the problem, and creation without the operator role', async () => {
+    const sim = pms.sims()[0]!;
+    const p = await addProperty(pms.relay(), sim);
+    const valid = { ...p.body, vendorPropertyId: `${p.hotel.vendorPropertyId}-other` };
+    const post = (body: object, role: 'service' | 'operator' = 'operator') => request(app()).post('/v1/properties').set(as(role)).send(body);
+    expect((await post(valid, 'service')).status).toBe(403);
+    const cases: Array<[object, RegExp]> = [
+      [{ ...valid, vendor: 'no-such-pms' }, /vendor: is not a PMS vendor of this Relay; known: /],
+      [{ ...valid, timezone: 'Mars/Olympus' }, /timezone: is not an IANA time zone/],
+      [{ ...valid, country: 'XX' }, /country: must be an ISO 3166-1 alpha-2/],
+      [{ ...valid, credentials: {} }, /credentials\./],
+      [{ ...valid, pollIntervalSeconds: 5 }, /pollIntervalSeconds/],
+      [{ ...valid, welcomeChannel: 'fax' }, /welcomeChannel/],
+      [{ ...valid, extra: 1 }, /extra|Unrecognized/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await post(body);
+      expect({ status: res.status, message: res.body.message }).toEqual({ status: 400, message: expect.stringMatching(message) });
+    }
+    expect((await request(app()).get('/v1/properties/not-a-uuid').set(as('service'))).body.message).toMatch(/id: must be a property id/);
+    expect((await request(app()).patch(`/v1/properties/${p.id}`).set(as('operator')).send({ timezone: 'Nowhere' })).status).toBe(400);
+  });
+
+  it('limits a key to its properties: the others answer 404, as if they did not exist', async () => {
+    const [mine, theirs] = [await addProperty(pms.relay(), pms.sims()[0]!), await addProperty(pms.relay(), pms.sims().at(-1)!)];
+    const env = { RELAY_API_KEY_PROPERTIES: `ci:${mine.id}` };
+    const config = testConfig(env);
+    const scoped = appWith({ ...pms.relay(), config, modules: loadModules(RELAY_MODULES, config, testEnv(env)) }, {});
+    const list = await request(scoped).get('/v1/properties').set(as('service')).expect(200);
+    expect(list.body.items.map((p: { id: string }) => p.id)).toEqual([mine.id]);
+    await request(scoped).get(`/v1/properties/${mine.id}`).set(as('service')).expect(200);
+    for (const path of [`/v1/properties/${theirs.id}`, `/v1/properties/${theirs.id}/rooms`, `/v1/properties/${theirs.id}/guests/g1`, `/v1/properties/${theirs.id}/events`]) {
+      expect({ path, status: (await request(scoped).get(path).set(as('service'))).status }).toEqual({ path, status: 404 });
+    }
+    const charge = await request(scoped).post(`/v1/properties/${theirs.id}/reservations/r1/charges`).set(as('service')).set('idempotency-key', 'k1').send({ amount: { amount: '1.00', currency: 'EUR' }, description: 'x' });
+    expect(charge.status).toBe(404);
+    expect(charge.body.message).toBe(`No property ${theirs.id}`);
+    // The unscoped operator key still sees both.
+    const all = (await request(scoped).get('/v1/properties').set(as('operator'))).body.items.map((p: { id: string }) => p.id);
+    expect(all).toEqual(expect.arrayContaining([mine.id, theirs.id]));
+  });
+
+  it('names the variables of a vendor that is not configured while another one is', async () => {
+    const config = testConfig();
+    const modules = loadModules([...RELAY_MODULES.filter((m) => m.name !== 'pms'), createPmsModule([configuredVendor, ...PMS_VENDORS])], config, testEnv());
+    expect(modules.find((m) => m.name === 'pms')?.state).toEqual({ mode: 'live' });
+    const live = appWith({ ...pms.relay(), modules }, {});
+    const vendors = (await request(live).get('/v1/pms/vendors').set(as('service'))).body.items;
+    const other = PMS_VENDORS[0]!;
+    expect(vendors.find((v: { key: string }) => v.key === other.key)).toMatchObject({ enabled: false, missing: expect.arrayContaining([...other.settings.variables].slice(0, 1)) });
+    const res = await request(live)
+      .post('/v1/properties')
+      .set(as('operator'))
+      .send({ vendor: other.key, name: 'H', vendorPropertyId: 'h-1', credentials: {}, timezone: 'Europe/Amsterdam', country: 'NL' });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ reason: 'vendor_disabled', vendor: other.key });
+    expect(res.body.message).toContain(other.settings.variables[0]);
+  });
+});
