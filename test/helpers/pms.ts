@@ -4,6 +4,8 @@ import { freePort } from '../../scripts/lib/temporal-dev-server';
 import { PMS_VENDORS } from '../../src/integrations/pms/registry';
 import { type SimHotel, type SimHotelSpec, SimulatorControl } from '../../src/integrations/pms/simulator-control';
 import type { AnyPmsVendor } from '../../src/integrations/pms/vendor';
+import { RELAY_MODULES } from '../../src/modules';
+import { createPmsModule } from '../../src/modules/pms';
 import { type RelayHarness, bearer, startRelay } from './relay';
 
 /**
@@ -36,7 +38,8 @@ export function usePmsRelay(options: Parameters<typeof startRelay>[0] & { vendor
       sims.push({ vendor, url: started.url, control: new SimulatorControl(started.url), close: started.close });
     }
     const env = Object.fromEntries(sims.map((s) => [s.vendor.simulator.portVariable, new URL(s.url).port]));
-    relay = await startRelay({ ...options, env: { PMS_POLL_JITTER: '0s', ...env, ...options.env } });
+    const modules = options.vendors ? RELAY_MODULES.map((m) => (m.name === 'pms' ? createPmsModule(options.vendors) : m)) : undefined;
+    relay = await startRelay({ modules, ...options, env: { PMS_POLL_JITTER: '0s', ...env, ...options.env } });
   }, 120_000);
   afterAll(async () => {
     await relay?.stop();

@@ -115,6 +115,8 @@ export async function startRelay(
     taskQueues?: TaskQueues;
     /** Modules besides Relay's own (a fixture integration). */
     extraModules?: readonly RelayModule[];
+    /** Relay's modules with some replaced (e.g. the PMS module over fixture vendors); default RELAY_MODULES. */
+    modules?: readonly RelayModule[];
     /** A bundle entry of its own (production's workflows plus a fixture's), under production's recipe. */
     workflowsPath?: string;
     /** Queue keys its workers serve (default: all but notifications unless `twilio`); others are left to other processes. */
@@ -134,7 +136,7 @@ export async function startRelay(
     ...options.env,
   };
   const config = testConfig(envOverrides);
-  const modules = loadModules([...RELAY_MODULES, ...(options.extraModules ?? [])], config, testEnv(envOverrides));
+  const modules = loadModules([...(options.modules ?? RELAY_MODULES), ...(options.extraModules ?? [])], config, testEnv(envOverrides));
   const notifications = notificationSettings(testEnv(envOverrides), config);
   const dataConverter = createDataConverter(config.codec.keys);
   const env = await TestWorkflowEnvironment.createFromExistingServer({

@@ -55,7 +55,7 @@ export function pmsWebhookRouter(deps: PmsWebhookDeps): Router {
       started.push(await refreshPushed(deps.starter, property, hint));
     }
     if (unknown) deps.logger.info({ vendor: key, unknown }, 'push for hotels that are no property of this Relay ignored');
-    res.status(202).json({ refreshing: started.length, ignored: unknown });
+    res.status(202).json({ refreshing: started, ignored: unknown });
   });
 
   return router;
