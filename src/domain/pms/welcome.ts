@@ -7,17 +7,18 @@
 export interface ConsentFacts {
   /** The PMS profile's consent field; null when the vendor has none. */
   pms: boolean | null;
-  /** Relay's consent record for the number: opted out (STOP), opted in (START or an operator), or no record. */
+  /** Relay's consent record for the number (notifications: STOP/START, PUT /v1/consents); null: none. */
   relay: { optedOut: boolean } | null;
 }
 
 /**
- * The PMS profile decides where the vendor has a consent field; otherwise Relay's record must
- * show an opt-in. A recorded opt-out (a STOP) always wins: Relay never messages that number.
+ * The PMS profile decides where the vendor has a consent field; otherwise Relay's consent record
+ * does, as it does for every message Relay sends: a number may be messaged unless it opted out.
+ * A recorded opt-out (a STOP) always wins, whatever the PMS says.
  */
 export function mayWelcome(consent: ConsentFacts): boolean {
   if (consent.relay?.optedOut) return false;
-  return consent.pms ?? consent.relay?.optedOut === false;
+  return consent.pms ?? true;
 }
 
 export interface WelcomeValues {
