@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { createPrismaClient } from '../../src/db/prisma';
+import { PmsRateLimiter, takePmsCall, windowMargin } from '../../src/db/pms/rate-limit';
+import type { PrismaClient } from '../../src/generated/prisma/client';
+import { PMS_VENDORS } from '../../src/integrations/pms/registry';
+import { pmsArrivalsWorkflow } from '../../src/workflows/pms/arrivals';
+import { testConfig, uniqueId } from '../helpers/relay';
+import { addArrival, addProperty, usePmsRelay } from '../helpers/pms';
+
+/**
+ * A vendor's call limit held at its scope in PostgreSQL (relay_take_pms_call): a sliding window
+ * by the database's clock that every worker process counts against, so that no window of the
+ * vendor's ever sees more than its limit whichever process sends.
+ */
+describe('PMS call limits per vendor scope', () => {
+  let prisma: PrismaClient;
+  beforeAll(() => {
+    prisma = createPrismaClient(testConfig().databaseUrl);
+  });
+  afterAll(async () => {
+    await prisma.$disconnect();
+  });
+
+  it('takes calls up to the limit, then names the wait until the oldest leaves the window', async () => {
+    const scope = { key: `test:${randomUUID()}`, limit: 3, windowMs: 2_000 };
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await takePmsCall(prisma, scope));
+    expect(answers.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(answers[3]).toBeGreaterThan(scope.windowMs - 500);
+    expect(answers[3]).toBeLessThanOrEqual(scope.windowMs + windowMargin(scope.windowMs));
+    const row = await prisma.pmsRateScope.findUniqueOrThrow({ where: { key: scope.key } });
+    expect(row).toMatchObject({ callLimit: 3, calls: expect.any(Array) });
+    expect(row.calls).toHaveLength(3);
+  });
+
+  it('keeps every window at the limit across several processes taking calls at once', async () => {
+    // Four "workers", each with its own database connections, as separate processes would be.
+    const clients = [prisma, ...[1, 2, 3].map(() => createPrismaClient(testConfig().databaseUrl))];
+    try {
+      const scope = { key: `test:${randomUUID()}`, limit: 5, windowMs: 400 };
+      const sent: number[] = [];
+      const started = Date.now();
+      await Promise.all(
+        clients.map(async (db) => {
+          const limiter = new PmsRateLimiter({ prisma: db });
+          for (let i = 0; i < 6; i++) {
+            await limiter.throttle(scope);
+            sent.push(Date.now());
+          }
+        }),
+      );
+      sent.sort((a, b) => a - b);
+      // 24 calls at 5 per 400 ms need at least four more windows after the first.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4 * 400);
+      for (let i = scope.limit; i < sent.length; i++) expect(sent[i]! - sent[i - scope.limit]!).toBeGreaterThanOrEqual(scope.windowMs - 25);
+    } finally {
+      await Promise.all(clients.slice(1).map((c) => c.$disconnect()));
+    }
+  });
+});
+
+describe('PMS adapters ask the limit at their vendor’s scope', () => {
+  const pms = usePmsRelay();
+
+  it.each(PMS_VENDORS.map((v) => [v.key]))('%s: the scope row names the vendor and never the credentials, and the simulator counts nothing over its limit', async (key) => {
+    const p = await addProperty(pms.relay(), pms.sim(key));
+    await addArrival(p, 0, { lastName: 'Groot' });
+    const before = await pms.relay().prisma.pmsRateScope.findMany({ where: { key: { startsWith: `${key}:` } } });
+    await pms.relay().env.client.workflow.execute(pmsArrivalsWorkflow, { taskQueue: pms.relay().taskQueues.pms!, workflowId: uniqueId('poll'), args: [{ propertyId: p.id }] });
+    const scopes = await pms.relay().prisma.pmsRateScope.findMany({ where: { key: { startsWith: `${key}:` } } });
+    expect(scopes.length).toBeGreaterThan(0);
+    const used = scopes.reduce((n, s) => n + s.calls.length, 0) - before.reduce((n, s) => n + s.calls.length, 0);
+    expect(used).toBeGreaterThan(0);
+    for (const s of scopes) for (const secret of Object.values(p.hotel.credentials)) expect(s.key).not.toContain(String(secret));
+    expect((await pms.sim(key).control.stats()).overLimit).toBe(0);
+  });
+});
