@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../scripts/lib/temporal-dev-server';
+import { PMS_VENDORS } from '../src/integrations/pms/registry';
 import { databaseExists, databaseUrlFor, dropDatabase, randomDatabaseName } from './helpers/postgres';
 import { TEST_KEYS, testEnv } from './helpers/relay';
 
@@ -52,8 +53,15 @@ describe('npm start', () => {
     expect(output).toContain('Integrations      core live, notifications demo');
     expect(output).toContain('Twilio simulator: starting on http://127.0.0.1:4010 (demo mode)');
     expect(output).toMatch(/demo notifications: notification demo-\d+-sms/);
+    // The PMS module: each registered vendor's simulator, two demo hotels each made properties through the API.
+    for (const vendor of PMS_VENDORS) {
+      expect(output).toContain(`${vendor.displayName} simulator: starting on http://127.0.0.1:${vendor.simulator.defaultPort} (demo mode)`);
+      expect(output).toMatch(new RegExp(`Hotel Amstel \\(${vendor.displayName} demo\\) → property [0-9a-f-]{36}`));
+    }
     const ready = await fetch(`${api}/readyz`);
     expect(ready.status).toBe(200);
+    const properties = (await (await fetch(`${api}/v1/properties`, { headers: { authorization: `Bearer ${TEST_KEYS.service}` } })).json()) as { items: Array<{ vendor: string }> };
+    for (const vendor of PMS_VENDORS) expect(properties.items.filter((p) => p.vendor === vendor.key)).toHaveLength(2);
   });
 
   it('shows how to get an API key with a command that works on any shell and OS (no grep -P)', () => {
