@@ -38,6 +38,12 @@ describe('workflow replay over recorded histories', () => {
         'exact-incremental-edits-deletions.json',
         'sync-conflict-linked-by-operator.json',
         'exact-division-owner-running.json',
+        // Recorded by test/pms/histories.test.ts (RECORD_HISTORIES=1).
+        'pms-arrivals-announced.json',
+        'pms-refresh-completed.json',
+        'pms-write-charge-found.json',
+        'pms-write-charge-unresolved.json',
+        'pms-read-rooms.json',
       ]),
     );
   });
