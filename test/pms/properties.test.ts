@@ -83,6 +83,15 @@ describe('PMS properties', () => {
     throw new Error('the triggered poll did not start');
   }
 
+  it('exposes each property’s sync lag as a metric (since creation until it first syncs)', async () => {
+    const p = await addProperty(pms.relay(), pms.sims()[0]!);
+    const metrics = (await request(app()).get('/metrics').set(as('service')).expect(200)).text;
+    const lag = new RegExp(`^relay_pms_sync_lag_seconds\\{property="${p.id}",vendor="${p.sim.vendor.key}"\\} (\\S+)$`, 'm').exec(metrics);
+    expect(Number(lag?.[1])).toBeLessThan(60);
+    expect(metrics).toMatch(new RegExp(`^relay_pms_properties\\{vendor="${p.sim.vendor.key}",polling="true"\\} \\d+$`, 'm'));
+    expect(metrics).toMatch(/^relay_pms_events_undispatched \d+$/m);
+  });
+
   it('deletes a property with its schedule; creating the hotel again restores it', async () => {
     const p = await addProperty(pms.relay(), pms.sims()[0]!);
     await request(app()).delete(`/v1/properties/${p.id}`).set(as('operator')).expect(204);
