@@ -1,0 +1,219 @@
+/**
+ * The Clock PMS+ simulator: an HTTP server answering `/pms_api/{subscription_id}/{account_id}/...`
+ * as Clock does (HTTP Digest on every request, JSON bodies under a root key, index endpoints that
+ * answer ids, `{"error": ...}` refusals, 5 calls per second per API user answered 429, a firewall
+ * that bans an address calling into 429s) plus the `/__sim/` control protocol every PMS simulator
+ * speaks. In front of the application, in Clock's order: firewall, limiter, routing, Digest,
+ * account access, rights.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SimFaults } from '../../simulator-control';
+import { route } from './api';
+import { control, type ControlState } from './control';
+import { DigestAuthority, parseDigestAuthorization } from './digest';
+import { CLOCK_FIREWALL, CLOCK_LIMIT, Firewall, type FirewallSettings, type LimitSettings, RequestLimits } from './limits';
+import { seededRandom } from './random';
+import { ClockStore } from './store';
+import { ClockError } from './wire';
+
+export interface ClockSimulatorOptions {
+  /** 0 or absent picks a free port. */
+  port?: number;
+  host?: string;
+  /** One line per request on stdout. */
+  logRequests?: boolean;
+  /** Calls per API user (default Clock's 5 per second). */
+  limit?: LimitSettings;
+  /** When the firewall bans an address (default: 100 refusals within a minute, for two hours). */
+  firewall?: FirewallSettings;
+  /** How long a Digest nonce is good (default five minutes). */
+  nonceTtlMs?: number;
+  /** Seeds the draws of the 5xx and 429 fault rates. */
+  faultSeed?: number;
+  /** Receives every vendor-format exchange (wire checks). */
+  record?: (exchange: ClockExchange) => void;
+}
+
+/** One vendor-format request and how it was answered. */
+export interface ClockExchange {
+  method: string;
+  /** The request-target as sent (path and query). */
+  target: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+  status: number;
+  /** False when the connection was destroyed instead (a lost answer). */
+  answered: boolean;
+}
+
+export interface ClockSimulator {
+  url: string;
+  store: ClockStore;
+  limits: RequestLimits;
+  firewall: Firewall;
+  digest: DigestAuthority;
+  faults: SimFaults;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new ClockError(413, 'Request Entity Too Large'));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const WAF_PAGE = '<!DOCTYPE html><html><head><title>403 Forbidden</title></head><body><h1>Request blocked</h1><p>Your address has been blocked by the web application firewall.</p></body></html>';
+const MAINTENANCE_PAGE = '<!DOCTYPE html><html><head><title>503 Service Temporarily Unavailable</title></head><body><h1>Service Temporarily Unavailable</h1></body></html>';
+
+export async function createClockSimulator(options: ClockSimulatorOptions = {}): Promise<ClockSimulator> {
+  const store = new ClockStore();
+  const limits = new RequestLimits(options.limit ?? CLOCK_LIMIT);
+  const firewall = new Firewall(options.firewall ?? CLOCK_FIREWALL);
+  const digest = new DigestAuthority(options.nonceTtlMs);
+  const faults: SimFaults = {};
+  const state: ControlState = { store, limits, firewall, faults };
+  const rng = seededRandom(options.faultSeed ?? 1);
+
+  /** One pms_api request as Clock answers it; resolves false when the answer was lost on purpose. */
+  async function api(req: IncomingMessage, res: ServerResponse, body: string): Promise<boolean> {
+    limits.received();
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const method = req.method ?? 'GET';
+    if (firewall.isBanned(address)) return sendText(res, 403, WAF_PAGE, {}, 'text/html; charset=utf-8'), true;
+    if (faults.outage) return sendText(res, 503, MAINTENANCE_PAGE, {}, 'text/html; charset=utf-8'), true;
+    if (faults.latencyMs) await sleep(faults.latencyMs);
+    const credentials = parseDigestAuthorization(req.headers.authorization);
+    if (credentials && !limits.take(credentials.username)) {
+      firewall.refused(address);
+      return sendText(res, 429, 'Retry later\n'), true;
+    }
+    if (rng.chance(faults.rate429Rate ?? 0)) return sendText(res, 429, 'Retry later\n'), true;
+    if (rng.chance(faults.error5xxRate ?? 0)) return sendJson(res, 500, { status: 500, error: 'Internal Server Error' }), true;
+
+    const target = req.url ?? '/';
+    const segments = new URL(target, 'http://clock').pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const [area, subscriptionId, accountId, ...rest] = segments;
+    const found = area === 'pms_api' && /^\d+$/.test(subscriptionId ?? '') && /^\d+$/.test(accountId ?? '') ? route(method, rest) : undefined;
+    if (!found) return sendJson(res, 404, { status: 404, error: 'Not Found' }), true;
+
+    const verdict = digest.verify(credentials, method, target, (name) => store.users.get(name)?.key);
+    if (!verdict.ok) return sendText(res, 401, 'HTTP Digest: Access denied.\n', { 'www-authenticate': digest.challenge(verdict.stale) }), true;
+    const user = store.users.get(verdict.username)!;
+    const account = store.accounts.get(Number(accountId));
+    if (!account || account.subscriptionId !== Number(subscriptionId) || user.subscriptionId !== account.subscriptionId || !user.accounts.has(account.id)) {
+      return sendJson(res, 403, { error: `The User doesn't have access to account ${accountId}` }), true;
+    }
+    const { operation, params } = found;
+    if (user.rights !== null && !user.rights.has(operation.right)) return sendJson(res, 403, { error: `The User doesn't have ${operation.right} right` }), true;
+
+    let parsed: unknown;
+    if (method !== 'GET') {
+      const json = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
+      try {
+        parsed = json && body.trim() !== '' ? JSON.parse(body) : {};
+      } catch {
+        return sendJson(res, 400, { error: 'There was a problem in the JSON you submitted' }), true;
+      }
+    }
+    const query = new URL(target, 'http://clock').searchParams;
+    let answer;
+    try {
+      answer = operation.handle({ store, account, user, query, body: parsed, params });
+    } catch (error) {
+      if (error instanceof ClockError) return sendJson(res, error.status, error.body), true;
+      throw error;
+    }
+    if (operation.write && (faults.loseAnswers ?? 0) > 0) {
+      // Applied, and the answer never arrives.
+      faults.loseAnswers = faults.loseAnswers! - 1;
+      req.socket.destroy();
+      return false;
+    }
+    sendJson(res, answer.status, answer.body);
+    return true;
+  }
+
+  async function controlRequest(req: IncomingMessage, res: ServerResponse, path: string, raw: string): Promise<void> {
+    let body: unknown;
+    try {
+      body = raw.trim() === '' ? undefined : JSON.parse(raw);
+    } catch {
+      return sendJson(res, 400, { error: 'invalid JSON' });
+    }
+    const answer = control(state, req.method ?? 'GET', path, body);
+    if (answer.body === undefined) {
+      res.writeHead(answer.status);
+      res.end();
+    } else sendJson(res, answer.status, answer.body);
+  }
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const path = new URL(req.url ?? '/', 'http://clock').pathname;
+    const isControl = path === '/__sim' || path.startsWith('/__sim/');
+    let answered = true;
+    let body = '';
+    const work = readBody(req).then(async (raw) => {
+      body = raw;
+      if (isControl) await controlRequest(req, res, path.slice('/__sim'.length), raw);
+      else answered = await api(req, res, raw);
+    });
+    work
+      .catch((error: unknown) => {
+        if (error instanceof ClockError && !res.headersSent) return sendJson(res, error.status, error.body);
+        if (!res.headersSent) sendJson(res, 500, { status: 500, error: `Simulator fault: ${(error as Error).message}` });
+      })
+      .finally(() => {
+        if (!isControl) options.record?.({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body, status: res.statusCode, answered });
+        if (options.logRequests) console.log(`clock-sim ${req.method} ${req.url} ${answered ? res.statusCode : '(answer lost)'} ${Math.round(performance.now() - started)}ms`);
+      });
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    url,
+    store,
+    limits,
+    firewall,
+    digest,
+    faults,
+    close: () =>
+      new Promise<void>((resolve) => {
+        store.reset();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
