@@ -1,3 +1,4 @@
+import { clockVendor } from './clock';
 import { mewsVendor } from './mews';
 import { operaCloudVendor } from './opera-cloud';
 import type { AnyPmsVendor } from './vendor';
@@ -9,6 +10,7 @@ import type { AnyPmsVendor } from './vendor';
 export const PMS_VENDORS: readonly AnyPmsVendor[] = [
   mewsVendor,
   operaCloudVendor,
+  clockVendor,
 ];
 
 export function pmsVendor(key: string): AnyPmsVendor | undefined {
