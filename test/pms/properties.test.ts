@@ -25,6 +25,8 @@ describe('PMS properties', () => {
       expect(v).toMatchObject({ enabled: true, apiVersion: expect.stringMatching(/\S/) });
       expect(Object.keys(v.capabilities).sort()).toEqual([...PMS_OPERATIONS].sort());
     }
+    const paths = Object.keys((await request(app()).get('/openapi.json').expect(200)).body.paths);
+    expect(paths).toEqual(expect.arrayContaining(['/v1/properties', '/v1/properties/{id}/reservations/{reservationId}/charges', '/v1/properties/{id}/guests/{guestId}', '/v1/pms/vendors']));
   });
 
   it.each(PMS_VENDORS.map((v) => [v.key]))('creates a %s property (operator), never answers its credentials, and creates its arrivals schedule', async (key) => {

@@ -73,5 +73,6 @@ export function pmsBanner(core: Config, settings: PmsSettings, keyName: string):
     ...sims,
     `PMS properties    GET ${api}/v1/properties   (schedules pms-arrivals-<id> in the Web UI; arrival events: GET /v1/properties/<id>/events)`,
     `  KEY=$(npm run -s keys -- ${keyName}); curl -s ${api}/v1/properties -H "Authorization: Bearer $KEY"`,
+    `  Poll a hotel now (operator): curl -s -X POST ${api}/v1/properties/<id>/schedule/trigger -H "Authorization: Bearer $(npm run -s keys -- operator)"`,
   ];
 }
