@@ -1,0 +1,186 @@
+/**
+ * The simulated protel installation: hotels with their tokens, rooms, guest profiles,
+ * reservations with comments, and folio postings. Ids are protel-like numbers handed out in
+ * order, so a seed and a sequence of calls always give the same ids.
+ */
+import { createHash } from 'node:crypto';
+import type { SimHotelSpec, SimReservationSpec } from '../../simulator-control';
+import type { SimComment, SimHotel, SimPosting, SimProfile, SimReservation } from './model';
+import { mixSeed, type Rng, seededRng } from './random';
+import { addDays, countryOf, generateGuest, generateRooms, localDay } from './seed';
+import type { ResStatus } from './wire';
+
+const FIRST = { hotel: 2501, reservation: 345_001, confirmation: 8_100_017, profile: 880_001, posting: 7_000_001, comment: 120_001 };
+/** Seeded arrivals: today and the two days after, in the hotel's calendar. */
+const SEEDED_DAYS = 3;
+
+export interface ProfileInput {
+  givenName?: string | null;
+  surname: string;
+  email?: string | null;
+  phone?: string | null;
+  language?: string | null;
+  nationality?: string | null;
+  preferences?: string[];
+}
+
+/** A hotel's token: deterministic for its seed, code and how often it was replaced. */
+function hotelToken(seed: number, code: string, generation: number): string {
+  return `pio_${createHash('sha256').update(`${seed}:${code}:${generation}`).digest('hex').slice(0, 40)}`;
+}
+
+export class ProtelStore {
+  readonly hotels = new Map<string, SimHotel>();
+  private readonly byToken = new Map<string, SimHotel>();
+  private readonly generations = new Map<string, number>();
+  private counters = { ...FIRST };
+  private lastStamp = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  reset(): void {
+    this.hotels.clear();
+    this.byToken.clear();
+    this.generations.clear();
+    this.counters = { ...FIRST };
+  }
+
+  /** An ISO instant strictly later than the previous one: every change gets its own LastModifyDateTime. */
+  stamp(): string {
+    this.lastStamp = Math.max(this.now(), this.lastStamp + 1);
+    return new Date(this.lastStamp).toISOString();
+  }
+
+  private next(kind: keyof typeof FIRST, step = 1): string {
+    const id = this.counters[kind];
+    this.counters[kind] += step;
+    return String(id);
+  }
+
+  today(hotel: SimHotel): string {
+    return localDay(hotel.timezone, 0, this.now());
+  }
+
+  hotelOfToken(token: string): SimHotel | undefined {
+    return this.byToken.get(token);
+  }
+
+  addHotel(spec: SimHotelSpec): SimHotel {
+    const code = this.next('hotel');
+    const rng = seededRng(mixSeed(spec.seed, code));
+    const hotel: SimHotel = {
+      code,
+      name: spec.name,
+      timezone: spec.timezone,
+      country: spec.country.toUpperCase(),
+      currency: countryOf(spec.country).currency,
+      seed: spec.seed,
+      token: hotelToken(spec.seed, code, 0),
+      rooms: generateRooms(rng, spec.rooms),
+      profiles: new Map(),
+      reservations: new Map(),
+      postings: [],
+    };
+    this.hotels.set(code, hotel);
+    this.byToken.set(hotel.token, hotel);
+    for (let day = 0; day < SEEDED_DAYS; day++) for (let i = 0; i < spec.arrivalsPerDay; i++) this.seedArrival(hotel, rng, day);
+    return hotel;
+  }
+
+  /** protel issues the hotel a new token; the old one is refused from now on. */
+  replaceToken(hotel: SimHotel): string {
+    const generation = (this.generations.get(hotel.code) ?? 0) + 1;
+    this.generations.set(hotel.code, generation);
+    this.byToken.delete(hotel.token);
+    hotel.token = hotelToken(hotel.seed, hotel.code, generation);
+    this.byToken.set(hotel.token, hotel);
+    return hotel.token;
+  }
+
+  /** One generated guest arriving `day` days from today; some already checked in, a few cancelled. */
+  seedArrival(hotel: SimHotel, rng: Rng, day: number): SimReservation {
+    const guest = generateGuest(rng, hotel.country);
+    const profile = this.addProfile(hotel, guest);
+    const arrival = localDay(hotel.timezone, day, this.now());
+    const r = this.addReservation(hotel, profile.id, { arrivalDate: arrival, departureDate: addDays(arrival, rng.int(1, 4)), adults: rng.int(1, 2) });
+    const draw = rng.next();
+    if (day === 0 && draw < 0.25) this.checkIn(hotel, r);
+    else if (draw > 0.92) this.setStatus(r, 'Cancelled');
+    return r;
+  }
+
+  addProfile(hotel: SimHotel, input: ProfileInput): SimProfile {
+    const at = this.stamp();
+    const profile: SimProfile = {
+      id: this.next('profile'),
+      givenName: input.givenName ?? null,
+      surname: input.surname,
+      email: input.email ?? null,
+      phone: input.phone ?? null,
+      language: input.language ?? null,
+      nationality: input.nationality ?? null,
+      preferences: [...(input.preferences ?? [])],
+      createdAt: at,
+      modifiedAt: at,
+    };
+    hotel.profiles.set(profile.id, profile);
+    return profile;
+  }
+
+  addReservation(hotel: SimHotel, profileId: string, spec: Pick<SimReservationSpec, 'arrivalDate' | 'departureDate' | 'roomNumber' | 'adults'>): SimReservation {
+    const at = this.stamp();
+    const room = spec.roomNumber === undefined ? undefined : hotel.rooms.find((r) => r.id === spec.roomNumber);
+    const r: SimReservation = {
+      id: this.next('reservation'),
+      confirmation: this.next('confirmation', 7),
+      profileId,
+      arrival: spec.arrivalDate,
+      departure: spec.departureDate,
+      adults: spec.adults ?? 1,
+      children: 0,
+      roomId: room?.id ?? null,
+      roomType: room?.roomType ?? hotel.rooms[0]?.roomType ?? 'DZ',
+      status: 'Reserved',
+      comments: [],
+      createdAt: at,
+      modifiedAt: at,
+    };
+    hotel.reservations.set(r.id, r);
+    return r;
+  }
+
+  /** Checks a reservation in, giving it a vacant room when it has none. */
+  checkIn(hotel: SimHotel, r: SimReservation): void {
+    if (r.roomId === null) {
+      const taken = new Set([...hotel.reservations.values()].filter((x) => x.status === 'In-house').map((x) => x.roomId));
+      const room = hotel.rooms.find((x) => !x.occupied && !taken.has(x.id)) ?? hotel.rooms[0];
+      r.roomId = room?.id ?? null;
+      if (room) r.roomType = room.roomType;
+    }
+    const room = hotel.rooms.find((x) => x.id === r.roomId);
+    if (room) room.occupied = true;
+    this.setStatus(r, 'In-house');
+  }
+
+  setStatus(r: SimReservation, status: ResStatus): void {
+    r.status = status;
+    r.modifiedAt = this.stamp();
+  }
+
+  touch(record: { modifiedAt: string }): void {
+    record.modifiedAt = this.stamp();
+  }
+
+  addComment(r: SimReservation, text: string, guestViewable: boolean): SimComment {
+    const comment: SimComment = { id: this.next('comment'), text, guestViewable, createdAt: this.stamp() };
+    r.comments.push(comment);
+    r.modifiedAt = comment.createdAt;
+    return comment;
+  }
+
+  addPosting(hotel: SimHotel, posting: Omit<SimPosting, 'id' | 'postedAt' | 'businessDate' | 'folioWindow'>): SimPosting {
+    const record: SimPosting = { ...posting, id: this.next('posting'), folioWindow: 1, postedAt: this.stamp(), businessDate: this.today(hotel) };
+    hotel.postings.push(record);
+    return record;
+  }
+}
