@@ -1,6 +1,7 @@
 import { clockVendor } from './clock';
 import { mewsVendor } from './mews';
 import { operaCloudVendor } from './opera-cloud';
+import { protelVendor } from './protel';
 import type { AnyPmsVendor } from './vendor';
 
 /**
@@ -11,6 +12,7 @@ export const PMS_VENDORS: readonly AnyPmsVendor[] = [
   mewsVendor,
   operaCloudVendor,
   clockVendor,
+  protelVendor,
 ];
 
 export function pmsVendor(key: string): AnyPmsVendor | undefined {
