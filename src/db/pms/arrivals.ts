@@ -86,7 +86,8 @@ export async function applyArrivalStates(prisma: PrismaClient, property: Propert
       FROM changes c WHERE c.type IS NOT NULL
       ON CONFLICT (event_key) DO NOTHING
       RETURNING id, type, reservation_vendor_id, event_key`;
-  });
+    // A large hotel's diff, or one waiting for another run's diff of the same property, outlasts Prisma's 5 s default.
+  }, { maxWait: 10_000, timeout: 60_000 });
   return events.map((e) => ({ id: e.id.toString(), type: e.type, reservationVendorId: e.reservation_vendor_id, eventKey: e.event_key }));
 }
 
