@@ -11,7 +11,7 @@ import { FailureType } from '../../../domain/failure-types';
 import type { Logger } from '../../../logger';
 import { type HttpMethod, retryAfterDelay, VendorHttpClient, type VendorResponse, vendorFailure } from '../../http';
 import { pmsUnauthorized } from '../errors';
-import { apiUserKey, type ClockDigestSessions, clockDigestSessions } from './auth';
+import { apiUserKey, type ClockDigestSessions, clockDigestSessions, type SignedRequest } from './auth';
 import type { ClockCredentials } from './credentials';
 import { type DigestChallenge, parseDigestChallenge } from './digest';
 import { CLOCK_BAN_MS, CLOCK_KEY, CLOCK_VENDOR, type ClockCallDescription, clockClassifier } from './errors';
@@ -90,12 +90,12 @@ export class ClockClient {
     const url = this.url(call.path, call.query);
     const uri = `${url.pathname}${url.search}`;
     const { apiUser, apiKey } = this.options.credentials;
+    const sign = () => this.sessions.sign(this.sessionKey, { method: call.method, uri, username: apiUser, password: apiKey }, () => this.challenge());
     for (let renewed = false; ; renewed = true) {
-      const signed = await this.sessions.sign(this.sessionKey, { method: call.method, uri, username: apiUser, password: apiKey }, () => this.challenge());
-      const res = await this.send<T>(call, url, signed.authorization);
+      const { res, nonce } = await this.send<T>(call, url, sign);
       if (res.status === 404) return { status: 404, body: undefined };
       if (res.status !== 401) return { status: res.status, body: res.body };
-      this.sessions.renew(this.sessionKey, signed.nonce, parseDigestChallenge(res.headers.get('www-authenticate')));
+      this.sessions.renew(this.sessionKey, nonce!, parseDigestChallenge(res.headers.get('www-authenticate')));
       if (renewed) throw pmsUnauthorized(CLOCK_VENDOR, `${call.operation}: the API user ${apiUser} and its key were refused (HTTP 401 with a fresh nonce)`);
       this.options.logger.info({ vendor: CLOCK_KEY, operation: call.operation }, 'clock refused the nonce; signing again with the fresh one');
     }
@@ -105,7 +105,7 @@ export class ClockClient {
   private async challenge(): Promise<DigestChallenge> {
     const call: ClockCall = { method: 'GET', path: '', operation: 'Digest challenge', write: false };
     const url = this.url('', undefined);
-    const res = await this.send<unknown>(call, url, undefined);
+    const { res } = await this.send<unknown>(call, url, undefined);
     const challenge = res.status === 401 ? parseDigestChallenge(res.headers.get('www-authenticate')) : undefined;
     if (challenge) return challenge;
     throw vendorFailure({
@@ -116,20 +116,24 @@ export class ClockClient {
     });
   }
 
-  /** One HTTP request after the shared limiter, backing off on Clock's 429 as it prescribes. */
-  private async send<T>(call: ClockCall, url: URL, authorization: string | undefined): Promise<VendorResponse<T>> {
+  /**
+   * One HTTP request after the shared limiter, backing off on Clock's 429 as it prescribes. Each
+   * attempt is signed anew (a nonce-count is never sent twice).
+   */
+  private async send<T>(call: ClockCall, url: URL, sign: (() => Promise<SignedRequest>) | undefined): Promise<{ res: VendorResponse<T>; nonce?: string }> {
     const { throttle, signal, logger } = this.options;
     for (let refused = 0; ; refused++) {
+      const signed = sign ? await sign() : undefined;
       await throttle();
       const res = await this.http.request<T>({
         method: call.method,
         path: url.href,
         json: call.json,
-        headers: authorization ? { authorization } : {},
+        headers: signed ? { authorization: signed.authorization } : {},
         classify: clockClassifier(call),
         signal,
       });
-      if (res.status !== 429) return res;
+      if (res.status !== 429) return { res, nonce: signed?.nonce };
       const delayMs = retryAfterDelay(res.headers, Date.now()) ?? (refused + 1) * BACKOFF_STEP_MS;
       if (refused >= MAX_BACKOFFS) {
         throw vendorFailure({

@@ -37,6 +37,8 @@ export interface ClockSimulatorOptions {
 
 /** One vendor-format request and how it was answered. */
 export interface ClockExchange {
+  /** When the request arrived (ms since the epoch). */
+  at: number;
   method: string;
   /** The request-target as sent (path and query). */
   target: string;
@@ -174,6 +176,7 @@ export async function createClockSimulator(options: ClockSimulatorOptions = {}):
 
   const server = createServer((req, res) => {
     const started = performance.now();
+    const at = Date.now();
     const path = new URL(req.url ?? '/', 'http://clock').pathname;
     const isControl = path === '/__sim' || path.startsWith('/__sim/');
     let answered = true;
@@ -189,7 +192,7 @@ export async function createClockSimulator(options: ClockSimulatorOptions = {}):
         if (!res.headersSent) sendJson(res, 500, { status: 500, error: `Simulator fault: ${(error as Error).message}` });
       })
       .finally(() => {
-        if (!isControl) options.record?.({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body, status: res.statusCode, answered });
+        if (!isControl) options.record?.({ at, method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body, status: res.statusCode, answered });
         if (options.logRequests) console.log(`clock-sim ${req.method} ${req.url} ${answered ? res.statusCode : '(answer lost)'} ${Math.round(performance.now() - started)}ms`);
       });
   });
