@@ -6,10 +6,13 @@ import { ClockAdapter, type ClockAdapterOptions } from '../../../src/integration
 import { ClockDigestSessions } from '../../../src/integrations/pms/clock/auth';
 import { type ClockCredentials, clockCredentials } from '../../../src/integrations/pms/clock/credentials';
 import { type ClockSettings, demoClockSettings } from '../../../src/integrations/pms/clock/settings';
-import type { SimHotel } from '../../../src/integrations/pms/simulator-control';
+import type { SimHotel, SimHotelSpec } from '../../../src/integrations/pms/simulator-control';
 import { createLogger } from '../../../src/logger';
 
 export const logger = createLogger({ level: process.env.PMS_TEST_LOG_LEVEL ?? 'silent', name: 'clock-test' });
+
+/** What `POST /__sim/hotels` takes at the Clock simulator: the protocol's spec and its extensions. */
+export type ClockHotelSpec = SimHotelSpec & { apiUser?: string; apiKey?: string; rights?: string[] };
 
 /** A local calendar day of `zone`, `offset` days from today. */
 export function localDay(zone: string, offset = 0): string {
