@@ -221,13 +221,14 @@ describe('the simulator refuses what protel I/O refuses', () => {
 describe('the adapter refuses answers that are not protel’s', () => {
   let server: Server;
   let url: string;
-  let answer: (requestBody: string) => { status: number; body: string; contentType?: string };
+  let answer: (requestBody: string) => { status: number; body: string; contentType?: string } | 'hang up';
   beforeAll(async () => {
     server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const a = answer(Buffer.concat(chunks).toString('utf8'));
+        if (a === 'hang up') return void req.socket.destroy();
         res.writeHead(a.status, { 'content-type': a.contentType ?? 'application/soap+xml; charset=utf-8' });
         res.end(a.body);
       });
@@ -280,5 +281,13 @@ describe('the adapter refuses answers that are not protel’s', () => {
     expect(await failureOf(adapter().listRooms())).toMatchObject({ type: FailureType.VendorUnavailable, nonRetryable: false });
     answer = () => ({ status: 403, body: soapFault('Sender') });
     expect(await failureOf(adapter().listRooms())).toMatchObject({ type: PmsFailureType.Unauthorized, nonRetryable: true });
+  });
+
+  it('a connection lost before the answer: a write’s outcome is unknown, a read (also a POST) is just unavailable', async () => {
+    answer = () => 'hang up';
+    expect(await failureOf(adapter().postCharge(charge))).toMatchObject({ type: FailureType.VendorOutcomeUnknown, nonRetryable: false });
+    const read = await failureOf(adapter().listRooms());
+    expect(read).toMatchObject({ type: FailureType.VendorUnavailable, nonRetryable: false });
+    expect(read.details?.[0]).toMatchObject({ ambiguous: false });
   });
 });

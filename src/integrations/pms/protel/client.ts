@@ -6,8 +6,10 @@
  * its OTA `Errors` become typed failures.
  */
 import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../../../domain/failure-types';
 import type { Logger } from '../../../logger';
-import { bearerAuth, VendorHttpClient } from '../../http';
+import { bearerAuth, isOutcomeUnknown, VendorHttpClient, type VendorRequest, type VendorResponse } from '../../http';
 import { errorsFailure, otaErrors, PROTEL_VENDOR, protelClassifier, unreadableAnswer } from './errors';
 import { buildEnvelope, readEnvelope } from './soap';
 import type { ProtelSettings } from './settings';
@@ -50,7 +52,7 @@ export class ProtelClient {
       body: { name: message.rq, ns: message.ns, content: { ...rootAttributes(message, correlationId), ...exchange.content } },
     });
     await this.options.throttle();
-    const res = await this.http.request<string>({
+    const res = await this.send(message, {
       method: 'POST',
       path: this.options.settings.endpointUrl,
       body: envelope,
@@ -69,6 +71,20 @@ export class ProtelClient {
     const errors = otaErrors(rs);
     if (errors.length > 0) throw errorsFailure(message, errors, exchange.subject);
     return rs;
+  }
+
+  /**
+   * Every protel message is a POST, so the shared client takes a lost answer for an ambiguous
+   * write; a read that lost its answer changed nothing and is simply unavailable.
+   */
+  private async send(message: ProtelMessage, request: VendorRequest): Promise<VendorResponse<string>> {
+    try {
+      return await this.http.request<string>(request);
+    } catch (error) {
+      if (message.write || !isOutcomeUnknown(error)) throw error;
+      const failure = error as ApplicationFailure;
+      throw ApplicationFailure.create({ type: FailureType.VendorUnavailable, message: failure.message, details: [{ ...(failure.details?.[0] as object), ambiguous: false }], cause: failure });
+    }
   }
 
   private answer(message: ProtelMessage, text: string, correlationId: string): XmlElement {
