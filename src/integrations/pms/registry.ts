@@ -1,4 +1,5 @@
 import { clockVendor } from './clock';
+import { cloudbedsVendor } from './cloudbeds';
 import { mewsVendor } from './mews';
 import { operaCloudVendor } from './opera-cloud';
 import { protelVendor } from './protel';
@@ -13,6 +14,7 @@ export const PMS_VENDORS: readonly AnyPmsVendor[] = [
   operaCloudVendor,
   clockVendor,
   protelVendor,
+  cloudbedsVendor,
 ];
 
 export function pmsVendor(key: string): AnyPmsVendor | undefined {
