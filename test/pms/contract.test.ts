@@ -6,6 +6,7 @@ import { PMS_OPERATIONS } from '../../src/integrations/pms/operations';
 import { PMS_VENDORS } from '../../src/integrations/pms/registry';
 import { type SimHotel, SimulatorControl } from '../../src/integrations/pms/simulator-control';
 import type { AnyPmsVendor } from '../../src/integrations/pms/vendor';
+import { localLimiter } from './fixtures/local-limiter';
 
 /**
  * The PMS contract: every registered vendor's adapter against its own simulator (which speaks
@@ -55,12 +56,15 @@ describe.each(PMS_VENDORS.map((v) => [v.key, v] as const))('PMS contract: %s', (
     hotel = await control.addHotel({ name: 'Hotel Contract', timezone: TIMEZONE, country: 'NL', rooms: 12, arrivalsPerDay: 4, seed: 7 });
     const settings = vendor.settings.demo(sim.url);
     const credentials = vendor.credentials.parse(hotel.credentials);
+    // As Relay's shared limiter does: strict vendors (Cloudbeds' 5 per second per key) refuse a burst.
+    const limit = localLimiter(vendor.rateScope(settings, { vendorPropertyId: hotel.vendorPropertyId, credentials }));
     adapter = vendor.createAdapter({
       settings,
       property: { propertyId: 'contract-property', vendorPropertyId: hotel.vendorPropertyId, timezone: TIMEZONE, credentials },
       logger,
       throttle: async () => {
         throttled++;
+        await limit();
       },
     });
   });
