@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { FailureType } from '../../../src/domain/failure-types';
 import { ClockDigestSessions } from '../../../src/integrations/pms/clock/auth';
 import { CLOCK_BAN_MS } from '../../../src/integrations/pms/clock/errors';
@@ -249,6 +251,36 @@ describe('failures', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(480);
     expect(gaps[1]).toBeGreaterThanOrEqual(980);
     expect(throttled() - asked).toBe(3);
+  });
+
+  it('waits the Retry-After Clock may name, in the call when short and through Temporal when long', async () => {
+    // A stand-in for Clock that challenges unsigned requests and answers signed ones 429 with a wait, then 200.
+    const waits = ['1', '30'];
+    const seen: Array<{ at: number; signed: boolean }> = [];
+    const server = createServer((req, res) => {
+      seen.push({ at: Date.now(), signed: req.headers.authorization !== undefined });
+      if (!req.headers.authorization) {
+        res.writeHead(401, { 'www-authenticate': 'Digest realm="Clock PMS+ API", qop="auth", nonce="n", opaque="o"' }).end();
+      } else if (seen.filter((s) => s.signed).length % 2 === 1) {
+        res.writeHead(429, { 'retry-after': waits.shift() ?? '1' }).end('Retry later\n');
+      } else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 7, first_name: 'A', last_name: 'B', updated_at: '2026-01-01T00:00:00.000Z' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const standIn = { vendorPropertyId: '24001', credentials: { apiUser: 'u', apiKey: 'k', subscriptionId: '1', region: 'eu1' }, timezone: AMSTERDAM };
+      const { adapter } = adapterFor(url, standIn);
+      await expect(adapter.getGuest('7')).resolves.toMatchObject({ vendorId: '7' });
+      const [, refusedAt, retriedAt] = seen;
+      expect(retriedAt!.at - refusedAt!.at).toBeGreaterThanOrEqual(980);
+      seen.length = 0;
+      const failure = await failureOf(adapter.getGuest('7'));
+      expect(failure).toMatchObject({ type: FailureType.VendorRateLimited, nonRetryable: false });
+      expect(Number(failure.nextRetryDelay)).toBe(30_000);
+      expect(seen).toHaveLength(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('stays within 5 calls a second per API user when paced by the shared limiter, and backs off when not', async () => {

@@ -20,6 +20,8 @@ import { clockBaseUrl, type ClockSettings } from './settings';
 /** 429s answered by backing off before the call fails for Temporal to retry later. */
 const MAX_BACKOFFS = 2;
 const BACKOFF_STEP_MS = 500;
+/** A longer wait Clock names is left to Temporal's retry (an activity does not sleep that long unseen). */
+const MAX_INLINE_BACKOFF_MS = 3_000;
 
 type Scalar = string | number;
 export type ClockQuery = Record<string, Scalar | readonly Scalar[] | undefined>;
@@ -103,7 +105,8 @@ export class ClockClient {
 
   /** An unsigned request to the account's root page: Clock answers 401 with its Digest challenge. */
   private async challenge(): Promise<DigestChallenge> {
-    const call: ClockCall = { method: 'GET', path: '', operation: 'Digest challenge', write: false };
+    const { credentials, accountId } = this.options;
+    const call: ClockCall = { method: 'GET', path: '', operation: 'Digest challenge', write: false, missing: `account ${accountId} in subscription ${credentials.subscriptionId}` };
     const url = this.url('', undefined);
     const { res } = await this.send<unknown>(call, url, undefined);
     const challenge = res.status === 401 ? parseDigestChallenge(res.headers.get('www-authenticate')) : undefined;
@@ -135,7 +138,7 @@ export class ClockClient {
       });
       if (res.status !== 429) return { res, nonce: signed?.nonce };
       const delayMs = retryAfterDelay(res.headers, Date.now()) ?? (refused + 1) * BACKOFF_STEP_MS;
-      if (refused >= MAX_BACKOFFS) {
+      if (refused >= MAX_BACKOFFS || delayMs > MAX_INLINE_BACKOFF_MS) {
         throw vendorFailure({
           type: FailureType.VendorRateLimited,
           message: `over the API user's limit (5 calls a second) after ${refused} back-offs`,
