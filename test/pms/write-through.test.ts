@@ -2,6 +2,7 @@ import request from 'supertest';
 import { PMS_VENDORS } from '../../src/integrations/pms/registry';
 import { bearer, uniqueId } from '../helpers/relay';
 import { type TestProperty, addArrival, addProperty, usePmsRelay } from '../helpers/pms';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Write-through over every registered vendor: the PMS first, then the cache and the audit log;
@@ -9,7 +10,7 @@ import { type TestProperty, addArrival, addProperty, usePmsRelay } from '../help
  * posted twice; a guest changed at the hotel since it was read is not overwritten.
  */
 describe.each(PMS_VENDORS.map((v) => [v.key]))('PMS write-through: %s', (key) => {
-  const pms = usePmsRelay({ env: { PMS_WRITE_WAIT: '60s' } });
+  const pms = usePmsRelay({ env: { PMS_WRITE_WAIT: '20s' } });
   const api = () => request(pms.relay().app);
   const auth = bearer('service');
   const control = () => pms.sim(key).control;
@@ -26,6 +27,8 @@ describe.each(PMS_VENDORS.map((v) => [v.key]))('PMS write-through: %s', (key) =>
     const req = api().post(`/v1/properties/${p.id}/reservations/${reservation}/charges`).set('authorization', auth);
     return (idempotencyKey === undefined ? req : req.set('idempotency-key', idempotencyKey)).send(body);
   };
+  /** The vendor keeps the reference in its own field, or (no such field) as a marker in the text. */
+  const carries = (reference: string, entry: { reference: string | null; description: string }) => entry.reference === reference || entry.description.includes(reference);
   const folio = async (reservation: string) => (await control().charges(p.hotel.vendorPropertyId)).filter((c) => c.reservationVendorId === reservation);
   const audits = (writeId: string) => pms.relay().prisma.auditLog.findMany({ where: { entity: 'pms_property', entityId: p.id, after: { path: ['writeId'], equals: writeId } }, orderBy: { id: 'asc' } });
 
@@ -34,7 +37,8 @@ describe.each(PMS_VENDORS.map((v) => [v.key]))('PMS write-through: %s', (key) =>
     const k = uniqueId('charge');
     const posted = await charge(stay.reservationVendorId, k).expect(201);
     expect(posted.body).toMatchObject({ status: 'succeeded', operation: 'charge', idempotencyKey: k, replayed: false, foundExisting: false, charge: { reference: posted.body.reference, amount: { amount: '12.50', currency: 'EUR' } } });
-    expect(await folio(stay.reservationVendorId)).toEqual([expect.objectContaining({ reference: posted.body.reference, currency: 'EUR' })]);
+    expect(await folio(stay.reservationVendorId)).toEqual([expect.objectContaining({ currency: 'EUR' })]);
+    expect(carries(posted.body.reference, (await folio(stay.reservationVendorId))[0]!)).toBe(true);
 
     const repeat = await charge(stay.reservationVendorId, k).expect(201);
     expect(repeat.body).toMatchObject({ replayed: true, charge: posted.body.charge });
@@ -62,20 +66,23 @@ describe.each(PMS_VENDORS.map((v) => [v.key]))('PMS write-through: %s', (key) =>
     const stay = await addArrival(p, 0, { lastName: 'Visser' });
     const k = uniqueId('down');
     await control().setFaults({ outage: true });
+    // Unresolved once its attempts are spent (503), or still retrying when the vendor asked for a long pause (202).
     const down = await charge(stay.reservationVendorId, k);
-    expect(down.status).toBe(503);
-    expect(down.body).toMatchObject({ error: 'pms_write_unresolved' });
-    expect(down.body.message).toMatch(/same Idempotency-Key/);
+    expect(down.status === 503 ? down.body.error : down.body.status).toBe(down.status === 503 ? 'pms_write_unresolved' : 'pending');
+    if (down.status === 503) expect(down.body.message).toMatch(/same Idempotency-Key/);
     const attempts = await audits(down.body.writeId);
-    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    expect(attempts.length).toBeGreaterThanOrEqual(1);
     expect(new Set(attempts.map((a) => a.action))).toEqual(new Set(['pms.charge.attempt_failed']));
     expect(await folio(stay.reservationVendorId)).toHaveLength(0);
 
     await control().setFaults({});
-    const retried = await charge(stay.reservationVendorId, k).expect(201);
+    const retried = await waitFor('the retried charge', async () => {
+      const res = await charge(stay.reservationVendorId, k);
+      return res.status === 201 ? res : undefined;
+    }, 120_000);
     expect(retried.body).toMatchObject({ writeId: down.body.writeId, foundExisting: false });
     expect(await folio(stay.reservationVendorId)).toHaveLength(1);
-  });
+  }, 180_000);
 
   it('answers a refusal by the PMS with a 4xx naming it, audited, nothing cached', async () => {
     const res = await charge('00000000-0000-4000-8000-00000000dead', uniqueId('refused'));
@@ -147,7 +154,7 @@ describe.each(PMS_VENDORS.map((v) => [v.key]))('PMS write-through: %s', (key) =>
     const before = await pms.relay().prisma.pmsGuest.findUniqueOrThrow({ where: { propertyId_vendorId: { propertyId: p.id, vendorId: stay.guestVendorId } } });
     await control().setFaults({ outage: true });
     const res = await api().patch(`/v1/properties/${p.id}/guests/${stay.guestVendorId}`).set('authorization', auth).set('idempotency-key', uniqueId('gdown')).send({ version: read.body.guest.version, lastName: 'Dijkstra' });
-    expect(res.status).toBe(503);
+    expect([202, 503]).toContain(res.status);
     expect(await pms.relay().prisma.pmsGuest.findUniqueOrThrow({ where: { id: before.id } })).toEqual(before);
-  });
+  }, 60_000);
 });
