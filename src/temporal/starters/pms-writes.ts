@@ -60,7 +60,9 @@ export async function requestPmsWrite(
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     typedSearchAttributes: relaySearchAttributes({ integration: 'pms', entity: `write-${write.operation}`, entityId: property.id, channel: property.vendor, status: 'running' }),
   });
-  const result = await Promise.race([handle.result(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), input.waitMs).unref())]);
-  if (result === undefined) handle.result().catch(() => undefined);
+  const outcome = handle.result();
+  // The run goes on after the wait; its outcome is recorded on the write, not awaited here.
+  outcome.catch(() => undefined);
+  const result = await Promise.race([outcome, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), input.waitMs).unref())]);
   return { write, result, replayed: !created };
 }
