@@ -88,13 +88,14 @@ export function createArrivalActivities(deps: PmsActivityDeps) {
   return {
     /** One poll of a property's arrivals (its schedule's run); freshness recorded either way. */
     async pmsPollArrivals(input: { propertyId: string }): Promise<PollSummary> {
-      const { adapter, property } = await deps.runtime.adapterFor(input.propertyId);
       try {
+        // Inside: a property Relay cannot use (its vendor not configured here) shows why on its freshness.
+        const { adapter, property } = await deps.runtime.adapterFor(input.propertyId);
         const { summary } = await poll(adapter, property, new Date());
         await recordPoll(prisma, property.id, { ok: true });
         return summary;
       } catch (err) {
-        await recordPoll(prisma, property.id, { ok: false, error: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
+        await recordPoll(prisma, input.propertyId, { ok: false, error: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
         throw err;
       }
     },

@@ -1,5 +1,5 @@
 import { replaceRooms, upsertReservations } from '../../db/pms/cache';
-import type { ReservationQuery } from '../../integrations/pms/model';
+import type { PmsFetchRequest, PmsFetchResult } from '../../domain/pms/fetch';
 import type { PmsActivityDeps } from './deps';
 import { cacheGuests } from './guests';
 import { orNull } from './not-found';
@@ -8,17 +8,6 @@ import { orNull } from './not-found';
  * The read path's fetches: one PMS read, its answer upserted into the cache. Only ids and
  * counts go back through the workflow; the API reads the cache afterwards.
  */
-
-export type PmsFetchRequest =
-  | { kind: 'guest'; propertyId: string; vendorId: string }
-  | { kind: 'reservation'; propertyId: string; vendorId: string }
-  | { kind: 'search'; propertyId: string; query: ReservationQuery }
-  | { kind: 'rooms'; propertyId: string };
-
-export interface PmsFetchResult {
-  /** Vendor ids of what the PMS returned (empty: it has no such record). */
-  vendorIds: string[];
-}
 
 export function createFetchActivities(deps: PmsActivityDeps) {
   return {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
-import type { PmsFetchRequest, PmsFetchResult } from '../../activities/pms/fetch';
+import type { PmsFetchRequest, PmsFetchResult } from '../../domain/pms/fetch';
 import { idPart } from '../../db/pms/references';
 import { BusinessStatus, relaySearchAttributes } from '../../domain/search-attributes';
 import { WorkflowIds } from '../../domain/workflow-ids';
@@ -36,5 +36,5 @@ export async function fetchFromPms(ctx: StarterContext, request: PmsFetchRequest
     workflowExecutionTimeout: '2 minutes',
     typedSearchAttributes: relaySearchAttributes({ integration: 'pms', entity: `read-${request.kind}`, entityId: request.propertyId, status: BusinessStatus.running }),
   });
-  return outcomeWithin(handle.result(), waitMs);
+  return outcomeWithin(ctx.client, () => handle.result(), waitMs);
 }

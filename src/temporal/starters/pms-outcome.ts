@@ -1,4 +1,4 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { type PmsProblem, pmsProblemOf } from '../../domain/pms/failures';
 
@@ -19,20 +19,17 @@ function applicationCause(err: unknown): ApplicationFailure | undefined {
   return found;
 }
 
-/** Waits for `result` at most `waitMs`; the run goes on after a timeout (its outcome is kept). */
-export async function outcomeWithin<T>(result: Promise<T>, waitMs: number): Promise<PmsOutcome<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), waitMs);
-  });
+/**
+ * Waits for a workflow's result at most `waitMs`; the run goes on after a timeout (its outcome
+ * is kept elsewhere) while the wait itself is aborted, so no long poll outlives the caller.
+ */
+export async function outcomeWithin<T>(client: Pick<Client, 'withAbortSignal'>, result: () => Promise<T>, waitMs: number): Promise<PmsOutcome<T>> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), waitMs);
   try {
-    const settled = await Promise.race([result.then((value) => ({ value })), timeout]);
-    if (settled === 'timeout') {
-      result.catch(() => undefined);
-      return { ok: false, problem: 'unavailable', message: `the PMS did not answer within ${Math.round(waitMs / 1000)} s`, timedOut: true };
-    }
-    return { ok: true, value: settled.value };
+    return { ok: true, value: await client.withAbortSignal(controller.signal, result) };
   } catch (err) {
+    if (controller.signal.aborted) return { ok: false, problem: 'unavailable', message: `the PMS did not answer within ${Math.round(waitMs / 1000)} s`, timedOut: true };
     const cause = applicationCause(err);
     if (!cause && !(err instanceof WorkflowFailedError)) throw err;
     return { ok: false, problem: pmsProblemOf(cause?.type), message: cause?.message ?? (err as Error).message };

@@ -40,5 +40,5 @@ export async function refreshProperty(ctx: StarterContext, property: { id: strin
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     typedSearchAttributes: relaySearchAttributes({ integration: 'pms', entity: 'refresh', entityId: property.id, channel: property.vendor, status: BusinessStatus.running }),
   });
-  return { workflowId, outcome: await outcomeWithin(handle.result(), waitMs) };
+  return { workflowId, outcome: await outcomeWithin(ctx.client, () => handle.result(), waitMs) };
 }

@@ -8,6 +8,7 @@ import type { PmsProperty, PmsWrite, Prisma, PrismaClient } from '../../generate
 import { pmsWriteWorkflow } from '../../workflows/pms/writes';
 import { taskQueueOf } from '../task-queues';
 import type { StarterContext } from './context';
+import { outcomeWithin } from './pms-outcome';
 import { PMS_QUEUE } from './pms-schedules';
 
 export interface WriteRequestContext extends StarterContext {
@@ -60,9 +61,8 @@ export async function requestPmsWrite(
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     typedSearchAttributes: relaySearchAttributes({ integration: 'pms', entity: `write-${write.operation}`, entityId: property.id, channel: property.vendor, status: 'running' }),
   });
-  const outcome = handle.result();
-  // The run goes on after the wait; its outcome is recorded on the write, not awaited here.
-  outcome.catch(() => undefined);
-  const result = await Promise.race([outcome, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), input.waitMs).unref())]);
-  return { write, result, replayed: !created };
+  // The run goes on after the wait: its outcome is recorded on the write for the caller's next ask.
+  const outcome = await outcomeWithin(ctx.client, () => handle.result(), input.waitMs);
+  if (!outcome.ok && !outcome.timedOut) throw new Error(`PMS write ${write.id} ended unexpectedly: ${outcome.message}`);
+  return { write, result: outcome.ok ? outcome.value : undefined, replayed: !created };
 }

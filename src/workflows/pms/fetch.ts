@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { PmsActivities } from '../../activities/pms';
-import type { PmsFetchRequest, PmsFetchResult } from '../../activities/pms/fetch';
+import type { PmsFetchRequest, PmsFetchResult } from '../../domain/pms/fetch';
 import { PMS_PROPERTY_UNUSABLE } from '../../domain/pms/failures';
 
 /** A caller is waiting: one quick retry, then the API answers the cached copy marked stale. */

@@ -1,4 +1,4 @@
-import type { PmsFetchResult } from '../../../activities/pms/fetch';
+import type { PmsFetchResult } from '../../../domain/pms/fetch';
 import { NotFoundError } from '../../../errors';
 import type { PmsOutcome } from '../../../temporal/starters/pms-outcome';
 import { problemError } from './problems';
