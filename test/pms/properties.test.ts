@@ -7,7 +7,9 @@ import { PMS_VENDORS } from '../../src/integrations/pms/registry';
 import { RELAY_MODULES } from '../../src/modules';
 import { loadModules } from '../../src/modules/load';
 import { createPmsModule } from '../../src/modules/pms';
-import { appWith, bearer, testConfig, testEnv } from '../helpers/relay';
+import { pmsScheduleReconcileWorkflow } from '../../src/workflows/pms/reconcile';
+import { appWith, bearer, testConfig, testEnv, uniqueId } from '../helpers/relay';
+import { waitFor } from '../helpers/wait';
 import { addProperty, usePmsRelay } from '../helpers/pms';
 import { configuredVendor } from './fixtures/configured-vendor';
 
@@ -105,6 +107,23 @@ describe('PMS properties', () => {
     // One property per hotel.
     const twice = await request(app()).post('/v1/properties').set(as('operator')).send(p.body).expect(409);
     expect(twice.body.propertyId).toBe(p.id);
+  });
+
+  it('reconciles the schedules with the properties: a lost one is made again, a deleted property’s is removed', async () => {
+    const kept = await addProperty(pms.relay(), pms.sims()[0]!);
+    const gone = await addProperty(pms.relay(), pms.sims()[0]!);
+    await schedules().getHandle(`pms-arrivals-${kept.id}`).delete();
+    // Deleted while Temporal was unreachable: the row says deleted, the schedule is still there.
+    await pms.relay().prisma.pmsProperty.update({ where: { id: gone.id }, data: { deletedAt: new Date() } });
+    await waitFor('the schedule listed', async () => {
+      for await (const s of schedules().list()) if (s.scheduleId === `pms-arrivals-${gone.id}`) return true;
+      return undefined;
+    });
+    const summary = await pms.relay().env.client.workflow.execute(pmsScheduleReconcileWorkflow, { taskQueue: pms.relay().taskQueues.pms!, workflowId: uniqueId('pms-reconcile') });
+    expect(summary.recreated).toContain(kept.id);
+    expect(summary.removed).toContain(gone.id);
+    expect((await schedules().getHandle(`pms-arrivals-${kept.id}`).describe()).spec.intervals?.[0]?.every).toBe(kept.body.pollIntervalSeconds === undefined ? 300_000 : Number(kept.body.pollIntervalSeconds) * 1000);
+    await expect(schedules().getHandle(`pms-arrivals-${gone.id}`).describe()).rejects.toThrow();
   });
 
   it('refuses bad input with 4xx naming the problem, and creation without the operator role', async () => {

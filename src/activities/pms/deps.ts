@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { Logger } from '../../logger';
 import type { PmsSettings } from '../../modules/pms/config';
+import type { StarterContext } from '../../temporal/starters/context';
 import type { NotificationStarterContext } from '../../temporal/starters/notification';
 import type { PmsRuntime } from './adapter-runtime';
 
@@ -12,4 +13,6 @@ export interface PmsActivityDeps {
   runtime: PmsRuntime;
   /** Starts notifications (welcome messages, subscribers' webhooks) as their own workflows; undefined while that module is disabled. */
   notifications: () => NotificationStarterContext | undefined;
+  /** The worker's Temporal client and task queues (schedule reconciliation). */
+  starter: () => StarterContext | undefined;
 }

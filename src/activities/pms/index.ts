@@ -2,6 +2,7 @@ import { createArrivalActivities } from './arrivals';
 import type { PmsActivityDeps } from './deps';
 import { createDispatchActivities } from './dispatch';
 import { createFetchActivities } from './fetch';
+import { createScheduleActivities } from './schedules';
 import { createWriteActivities } from './writes';
 
 /** Activities of the `relay-pms` task queue. */
@@ -11,6 +12,7 @@ export function createPmsActivities(deps: PmsActivityDeps) {
     ...createArrivalActivities(deps),
     ...createDispatchActivities(deps),
     ...createWriteActivities(deps),
+    ...createScheduleActivities(deps),
   };
 }
 

@@ -13,6 +13,7 @@ import { type ApiContext, type ModuleContext, type RelayModule, defineModule } f
 import { type PmsSettings, loadPmsSettings, pmsVariables, vendorState } from './config';
 import { pmsBanner, pmsSimulatorSpecs, seedPmsDemo } from './demo';
 import { registerPmsMetrics } from './metrics';
+import { pmsScheduleReconcileSchedule } from './schedules';
 
 export const PMS_QUEUE = 'pms';
 /** Its Temporal task queue in production. */
@@ -50,6 +51,7 @@ export function createPmsModule(vendors: readonly AnyPmsVendor[] = PMS_VENDORS):
         vendor: v.key,
         router: (ctx: ApiContext<PmsSettings>) => pmsWebhookRouter({ prisma: ctx.prisma, starter: ctx.starter, logger: ctx.logger, vendor: vendorState(ctx.settings, v.key)! }),
       })),
+    schedules: ({ taskQueues }) => [pmsScheduleReconcileSchedule(taskQueues)],
     metrics: (registry, { prisma }) => registerPmsMetrics(registry, prisma),
     demo: {
       simulators: pmsSimulatorSpecs,
@@ -82,5 +84,6 @@ function activityDeps(ctx: ModuleContext<PmsSettings>) {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
   }
-  return { prisma, logger, settings, runtime, notifications: () => starter };
+  const temporalStarter = temporal && taskQueues ? { client: temporal, taskQueues } : undefined;
+  return { prisma, logger, settings, runtime, notifications: () => starter, starter: () => temporalStarter };
 }
