@@ -62,7 +62,9 @@ function userFor(store: ClockStore, spec: HotelSpec, rng: Random, accountId: num
 
 export function createHotel(store: ClockStore, spec: HotelSpec): { account: Account; user: ApiUser } {
   const rng = seededRandom(mixSeed(spec.seed, store.hotelsCreated++));
-  const id = store.nextId('account');
+  // The account id follows the seed: hotels seeded by runs that share one database do not collide.
+  let id = 10_000 + (Math.abs(Math.trunc(spec.seed)) % 89_990_000);
+  while (store.accounts.has(id)) id++;
   const user = userFor(store, spec, rng, id);
   const now = Date.now();
   const account: Account = {

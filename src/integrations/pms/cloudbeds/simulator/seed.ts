@@ -41,7 +41,7 @@ function secret(rng: Random, n: number): string {
 export function createProperty(store: SimStore, spec: PropertySpec): Property {
   const rng = seededRandom(mixSeed(spec.seed, store.hotelsCreated++));
   const p: Property = {
-    propertyID: store.nextId(6),
+    propertyID: store.propertyIdFor(spec.seed),
     name: spec.name,
     timezone: spec.timezone,
     country: spec.country.toUpperCase(),

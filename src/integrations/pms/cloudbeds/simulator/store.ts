@@ -117,6 +117,13 @@ export class SimStore {
   hotelsCreated = 0;
 
   /** A fresh numeric id: Cloudbeds' ids are digit strings of varying length. */
+  /** A property id that follows the seed (runs sharing one database do not collide), unique here. */
+  propertyIdFor(seed: number): string {
+    let n = 100_000 + (Math.abs(Math.trunc(seed)) % 899_900_000);
+    while (this.properties.has(String(n))) n++;
+    return String(n);
+  }
+
   nextId(digits = 8): string {
     this.sequence++;
     return String(10 ** (digits - 1) + this.sequence);

@@ -114,8 +114,15 @@ export function generateRooms(rng: Rng, count: number): SimRoomRecord[] {
   });
 }
 
-/** An OPERA hotel code from the hotel's name: upper-case letters and digits, a sequence number for uniqueness. */
-export function hotelCode(name: string, sequence: number): string {
+/**
+ * An OPERA hotel code from the hotel's name and its seed (upper-case letters and digits): the same
+ * seed gives the same code, and hotels seeded by runs that share one database do not collide.
+ * `taken` makes it unique in this simulator.
+ */
+export function hotelCode(name: string, seed: number, taken: (code: string) => boolean): string {
   const letters = name.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 6) || 'HOTEL';
-  return `${letters}${String(sequence).padStart(2, '0')}`;
+  for (let n = Math.abs(Math.trunc(seed)) % 1_000_000; ; n = (n + 1) % 1_000_000) {
+    const code = `${letters}${String(n).padStart(6, '0')}`;
+    if (!taken(code)) return code;
+  }
 }

@@ -31,7 +31,7 @@ export interface ProfileInput {
 export class OperaStore {
   readonly hotels = new Map<string, SimHotelRecord>();
   readonly profiles = new Map<string, SimProfileRecord>();
-  private counters = { ...FIRST_ID, hotel: 0 };
+  private counters = { ...FIRST_ID };
   private lastStamp = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -39,7 +39,7 @@ export class OperaStore {
   reset(): void {
     this.hotels.clear();
     this.profiles.clear();
-    this.counters = { ...FIRST_ID, hotel: 0 };
+    this.counters = { ...FIRST_ID };
   }
 
   /** An ISO instant, strictly later than the previous one: every change gets its own `lastModifyDateTime`. */
@@ -67,7 +67,7 @@ export class OperaStore {
   }
 
   addHotel(spec: SimHotelSpec): SimHotelRecord {
-    const code = hotelCode(spec.name, ++this.counters.hotel);
+    const code = hotelCode(spec.name, spec.seed, (c) => this.hotels.has(c));
     const rng = seededRng(mixSeed(spec.seed, code));
     const hotel: SimHotelRecord = {
       code,

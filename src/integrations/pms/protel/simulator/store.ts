@@ -10,7 +10,7 @@ import { mixSeed, type Rng, seededRng } from './random';
 import { addDays, countryOf, generateGuest, generateRooms, localDay } from './seed';
 import type { ResStatus } from './wire';
 
-const FIRST = { hotel: 2501, reservation: 345_001, confirmation: 8_100_017, profile: 880_001, posting: 7_000_001, comment: 120_001 };
+const FIRST = { reservation: 345_001, confirmation: 8_100_017, profile: 880_001, posting: 7_000_001, comment: 120_001 };
 /** Seeded arrivals: today and the two days after, in the hotel's calendar. */
 const SEEDED_DAYS = 3;
 
@@ -57,6 +57,13 @@ export class ProtelStore {
     return String(id);
   }
 
+  /** A hotel code that follows the seed (runs sharing one database do not collide), unique here. */
+  private hotelCode(seed: number): string {
+    let n = 10_000 + (Math.abs(Math.trunc(seed)) % 89_990_000);
+    while (this.hotels.has(String(n))) n++;
+    return String(n);
+  }
+
   today(hotel: SimHotel): string {
     return localDay(hotel.timezone, 0, this.now());
   }
@@ -66,7 +73,7 @@ export class ProtelStore {
   }
 
   addHotel(spec: SimHotelSpec): SimHotel {
-    const code = this.next('hotel');
+    const code = this.hotelCode(spec.seed);
     const rng = seededRng(mixSeed(spec.seed, code));
     const hotel: SimHotel = {
       code,
