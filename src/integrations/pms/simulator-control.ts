@@ -1,8 +1,9 @@
 /**
  * The control protocol every PMS simulator speaks under `/__sim/` besides its vendor's wire
  * format, so that tests, the demo seed and `bench:arrivals` drive any vendor the same way.
- * These are plain types and a small client: a simulator implements the server side from its
- * own vendor definitions and never imports its adapter.
+ * These are plain types and a small client. The server side that is the same for every vendor
+ * (reading and validating these bodies, routing, faults, seeded randomness) is in simulator-kit/;
+ * a simulator builds on it with its own vendor definitions and never imports its adapter.
  *
  *   POST   /__sim/hotels                                   SimHotelSpec          → SimHotel
  *   POST   /__sim/hotels/:hotel/reservations               SimReservationSpec    → SimReservationCreated

@@ -1,40 +1,18 @@
 /**
- * Seeded pseudo-random numbers (mulberry32), so that a hotel seeded twice with the same seed
- * holds the same rooms, guests and bookings. Not for secrets.
+ * Seeded pseudo-random numbers (the simulators' shared mulberry32 stream), so that a hotel seeded
+ * twice with the same seed holds the same rooms, guests and bookings; plus Clock's API keys.
+ * Not for secrets.
  */
-export interface Random {
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Integer in [min, max]. */
-  int(min: number, max: number): number;
-  pick<T>(items: readonly T[]): T;
-  /** True with probability `p`; 0 and 1 draw nothing, so a disabled knob does not shift the sequence. */
-  chance(p: number): boolean;
+import { drawChars, mixSeedWithIndex, type SeededRandom, seededRandom as seeded } from '../../simulator-kit/random';
+
+export interface Random extends SeededRandom {
   /** `n` lower-case hex digits (API keys). */
   hex(n: number): string;
 }
 
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    pick: (items) => items[Math.floor(next() * items.length)]!,
-    chance: (p) => (p <= 0 ? false : p >= 1 ? true : next() < p),
-    hex: (n) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join(''),
-  };
+  const random = seeded(seed);
+  return { ...random, hex: (n) => drawChars(random, '0123456789abcdef', n) };
 }
 
-/** Mixes a seed with a sequence number: two hotels with one seed still differ. */
-export function mixSeed(seed: number, n: number): number {
-  let h = (seed ^ Math.imul(n + 1, 0x9e3779b1)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  return (h ^ (h >>> 13)) >>> 0;
-}
+export { mixSeedWithIndex as mixSeed };

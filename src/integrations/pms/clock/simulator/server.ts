@@ -7,9 +7,10 @@
  * account access, rights.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SimFaults } from '../../simulator-control';
 import { route } from './api';
+import { controlFromRaw } from '../../simulator-kit/control';
+import { listen } from '../../simulator-kit/listen';
 import { control, type ControlState } from './control';
 import { DigestAuthority, parseDigestAuthorization } from './digest';
 import { CLOCK_FIREWALL, CLOCK_LIMIT, Firewall, type FirewallSettings, type LimitSettings, RequestLimits } from './limits';
@@ -161,13 +162,7 @@ export async function createClockSimulator(options: ClockSimulatorOptions = {}):
   }
 
   async function controlRequest(req: IncomingMessage, res: ServerResponse, path: string, raw: string): Promise<void> {
-    let body: unknown;
-    try {
-      body = raw.trim() === '' ? undefined : JSON.parse(raw);
-    } catch {
-      return sendJson(res, 400, { error: 'invalid JSON' });
-    }
-    const answer = control(state, req.method ?? 'GET', path, body);
+    const answer = controlFromRaw(raw, (body) => control(state, req.method ?? 'GET', path, body));
     if (answer.body === undefined) {
       res.writeHead(answer.status);
       res.end();
@@ -197,13 +192,7 @@ export async function createClockSimulator(options: ClockSimulatorOptions = {}):
       });
   });
 
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = await listen(server, options);
 
   return {
     url,

@@ -9,9 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SimFaults, SimStats } from '../../simulator-control';
 import { type Caller, type SimClient, TokenService } from './auth';
+import { controlFromRaw } from '../../simulator-kit/control';
+import { listen } from '../../simulator-kit/listen';
 import { control, type ControlState } from './control';
 import { CLOUDBEDS_DEMO } from './demo';
 import { checkFields, ParamError, parseParams, type ParsedObject, str } from './form';
@@ -190,14 +191,8 @@ export async function startCloudbedsSimulator(options: CloudbedsSimulatorOptions
 
   async function controlRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const raw = await readBody(req);
-    let body: unknown;
-    try {
-      body = raw.trim() === '' ? undefined : JSON.parse(raw);
-    } catch {
-      return send(res, 400, { error: 'invalid JSON' });
-    }
-    const result = control(state, req.method ?? 'GET', path, body);
-    send(res, result.status, result.body);
+    const answer = controlFromRaw(raw, (body) => control(state, req.method ?? 'GET', path, body));
+    send(res, answer.status, answer.body);
   }
 
   const server = createServer((req, res) => {
@@ -217,13 +212,7 @@ export async function startCloudbedsSimulator(options: CloudbedsSimulatorOptions
       });
   });
 
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = await listen(server, options);
 
   let closed: Promise<void> | null = null;
   return {

@@ -1,50 +1,31 @@
 /**
- * Seeded pseudo-random numbers (mulberry32): the same seed gives the same hotel, ids and
- * faults, so tests and benchmarks replay. Not for secrets.
+ * Seeded pseudo-random numbers (the simulators' shared mulberry32 stream) with Mews' shapes on
+ * top: GUIDs and the hex runs access tokens are made of. Not for secrets.
  */
-export interface Random {
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Integer in [min, max]. */
-  int(min: number, max: number): number;
-  pick<T>(items: readonly T[]): T;
-  /** True with probability `p` (0 and 1 never draw, so a disabled knob does not shift the sequence). */
-  chance(p: number): boolean;
+import { drawChars, mixSeedWithIndex, type SeededRandom, seededRandom as seeded } from '../../simulator-kit/random';
+
+export interface Random extends SeededRandom {
   /** A GUID in Mews' form (lower-case, version 4 layout). */
   guid(): string;
   /** `n` upper-case hex digits (access tokens look like two such runs). */
   hex(n: number): string;
 }
 
+const HEX = '0123456789abcdef';
+
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const hexDigits = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join('');
+  const random = seeded(seed);
   return {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    pick: (items) => items[Math.floor(next() * items.length)]!,
-    chance: (p) => (p <= 0 ? false : p >= 1 ? true : next() < p),
+    ...random,
     guid: () => {
-      const h = hexDigits(32).split('');
+      const h = drawChars(random, HEX, 32).split('');
       h[12] = '4';
       h[16] = '89ab'[parseInt(h[16]!, 16) % 4]!;
       const s = h.join('');
       return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
     },
-    hex: (n) => hexDigits(n).toUpperCase(),
+    hex: (n) => drawChars(random, HEX, n).toUpperCase(),
   };
 }
 
-/** Mixes a seed with a sequence number, so that two hotels with one seed still get their own ids. */
-export function mixSeed(seed: number, n: number): number {
-  let h = (seed ^ Math.imul(n + 1, 0x9e3779b1)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  return (h ^ (h >>> 13)) >>> 0;
-}
+export { mixSeedWithIndex as mixSeed };

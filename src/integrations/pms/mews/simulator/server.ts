@@ -6,8 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SimFaults } from '../../simulator-control';
+import { controlFromRaw } from '../../simulator-kit/control';
+import { listen } from '../../simulator-kit/listen';
 import { control, type ControlState } from './control';
 import { type LimitSettings, RequestLimits, tokenScope } from './limits';
 import { OPERATIONS } from './operations';
@@ -122,14 +123,8 @@ export async function createMewsSimulator(options: MewsSimulatorOptions = {}): P
   }
 
   async function controlRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    let body: unknown;
     const raw = await readBody(req);
-    try {
-      body = raw.trim() === '' ? undefined : JSON.parse(raw);
-    } catch {
-      return send(res, 400, { error: 'invalid JSON' });
-    }
-    const answer = control(state, req.method ?? 'GET', path, body);
+    const answer = controlFromRaw(raw, (body) => control(state, req.method ?? 'GET', path, body));
     send(res, answer.status, answer.body);
   }
 
@@ -149,13 +144,7 @@ export async function createMewsSimulator(options: MewsSimulatorOptions = {}): P
       });
   });
 
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = await listen(server, options);
 
   return {
     url,

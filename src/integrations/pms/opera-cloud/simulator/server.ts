@@ -4,14 +4,14 @@
  * Relay uses, OHIP's headers, paging, error bodies and throttling, and the `/__sim/` control
  * protocol. Its wire shapes are its own (views.ts), written from the OpenAPI specs.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { SimStats } from '../../simulator-control';
+import { listen } from '../../simulator-kit/listen';
 import { churnOnce, churnStream } from './churn';
 import { type OperaSimContext, reply, type SimExchange } from './context';
 import { OPERA_DEMO } from './demo';
-import { FaultState } from './faults';
+import { operaFaults } from './faults';
 import { dataGate, gatewayGate } from './gate';
 import { controlRouter } from './routes/control';
 import { crmRouter } from './routes/crm';
@@ -57,7 +57,7 @@ export async function startOperaSimulator(options: OperaSimulatorOptions = {}): 
     store: new OperaStore(),
     tokens: new TokenService(options.clients ?? [{ clientId: OPERA_DEMO.clientId, clientSecret: OPERA_DEMO.clientSecret, enterpriseId: OPERA_DEMO.enterpriseId }], options.tokenLifetimeSeconds ?? 3600),
     throttle: new EnvThrottle(options.limitPerSecond ?? OPERA_LIMIT_PER_SECOND),
-    faults: new FaultState(),
+    faults: operaFaults(),
     appKey: options.appKey ?? OPERA_DEMO.appKey,
     maxPageSize: options.maxPageSize ?? 200,
     defaultPageSize: 20,
@@ -100,14 +100,8 @@ export async function startOperaSimulator(options: OperaSimulatorOptions = {}): 
     reply(ctx, req, res, 500, problem(500, 'Internal Server Error', error.message, req.originalUrl));
   });
 
-  const host = options.host ?? '127.0.0.1';
-  const server: Server = app.listen(options.port ?? 0, host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const server = createServer(app);
+  const url = await listen(server, options);
 
   let closed: Promise<void> | null = null;
   return {

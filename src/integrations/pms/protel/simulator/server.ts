@@ -6,12 +6,13 @@
  * control protocol every PMS simulator speaks.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SimStats } from '../../simulator-control';
 import { churnOnce, churnStream } from './churn';
+import { controlFromRaw } from '../../simulator-kit/control';
+import { listen } from '../../simulator-kit/listen';
 import { control, type ControlState } from './control';
 import { PROTEL_SYNC_PATH } from './demo';
-import { FaultState } from './faults';
+import { type FaultState, protelFaults } from './faults';
 import { HANDLERS, type HandlerResult, OtaFailure } from './handlers';
 import { TokenLimits, tokenScope } from './limits';
 import { ProtelStore } from './store';
@@ -84,7 +85,7 @@ function bearer(header: string | string[] | undefined): string | undefined {
 export async function startProtelSimulator(options: ProtelSimulatorOptions = {}): Promise<ProtelSimulator> {
   const store = new ProtelStore();
   const limits = new TokenLimits(options.limit ?? TOKEN_LIMIT);
-  const faults = new FaultState();
+  const faults = protelFaults();
   const maxPageSize = options.maxPageSize ?? DEFAULT_PAGE_SIZE;
   const churn = new Set<NodeJS.Timeout>();
   const state: ControlState = {
@@ -154,14 +155,8 @@ export async function startProtelSimulator(options: ProtelSimulatorOptions = {})
 
   async function controlRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const raw = await readBody(req);
-    let body: unknown;
-    try {
-      body = raw.trim() === '' ? undefined : JSON.parse(raw);
-    } catch {
-      return sendJson(res, 400, { error: 'invalid JSON' });
-    }
-    const result = control(state, req.method ?? 'GET', path, body);
-    sendJson(res, result.status, result.body);
+    const answer = controlFromRaw(raw, (body) => control(state, req.method ?? 'GET', path, body));
+    sendJson(res, answer.status, answer.body);
   }
 
   const server = createServer((req, res) => {
@@ -179,13 +174,7 @@ export async function startProtelSimulator(options: ProtelSimulatorOptions = {})
       });
   });
 
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = await listen(server, options);
   let closed: Promise<void> | undefined;
   return {
     url,
