@@ -170,6 +170,25 @@ describe('sync conflicts API', () => {
     const open = await request(app).get(`/v1/sync/conflicts?division=${D}&status=open`).set(as('service'));
     expect(open.body.items.map((c: { id: string }) => c.id)).not.toContain(conflict.id);
   });
+  it('merges the street address as one value: one side for street, number and addition, never a part from each', async () => {
+    const shared = freshKvk();
+    const company = await relay.prisma.company.create({ data: { name: 'Drukkerij Bos', chamberOfCommerceId: shared, streetName: 'Marktplein', buildingNumber: '79', buildingNumberAddition: 'B', postalCode: '1015 CJ', city: 'Amsterdam', country: 'NL' } });
+    const row = sim.createAccount(D, { Name: 'Drukkerij Bos B.V.', ChamberOfCommerce: shared, AddressLine1: 'Industrieweg 348', Postcode: '1015 CJ', City: 'Amsterdam', Country: 'NL' });
+    const applied = await applyInboundAccount(relay.prisma, fromExactSyncRow(row as unknown as Parameters<typeof fromExactSyncRow>[0]), { division: D, manualReviewFields: [], actor: 'test', correlationId: 'test' });
+    await startConflictWorkflow({ client: relay.env.client, taskQueues: relay.taskQueues }, applied.conflict!, { remindAfterMs: 3_600_000, escalateAfterMs: 7_200_000 });
+    const resolve = (decision: object) => request(app).post(`/v1/sync/conflicts/${applied.conflict!.id}/resolve`).set(as('operator')).send({ decision });
+
+    const mixed = await resolve({ action: 'merge', companyId: company.id, fields: { streetName: 'exact', buildingNumber: 'exact', buildingNumberAddition: 'relay' } });
+    expect(mixed.status).toBe(422);
+    expect(mixed.body.message).toContain('street address is one value');
+    expect(await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).toMatchObject({ streetName: 'Marktplein', buildingNumberAddition: 'B' });
+
+    // Exact's side chosen for the number: Exact's whole address ("Industrieweg 348", no addition).
+    const merged = await resolve({ action: 'merge', companyId: company.id, fields: { buildingNumber: 'exact' } });
+    expect(merged.status).toBe(200);
+    expect(await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).toMatchObject({ name: 'Drukkerij Bos', streetName: 'Industrieweg', buildingNumber: '348', buildingNumberAddition: null });
+  });
+
   it('shows an outbound ambiguity (several Exact accounts carry our KVK) and links the account the operator picks', async () => {
     const shared = freshKvk();
     const accounts = [

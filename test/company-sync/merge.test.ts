@@ -186,6 +186,68 @@ describe('three-way merge', () => {
     },
   ];
 
+  describe('the street address (street, number, addition) merges as one value', () => {
+    // Exact keeps it as one line (AddressLine1): a part from each side is an address nobody typed.
+    const ours = with_({ streetName: 'Marktplein', buildingNumber: '79', buildingNumberAddition: 'B' });
+    const theirs = with_({ streetName: 'Industrieweg', buildingNumber: '348', buildingNumberAddition: null });
+
+    it('changed on both sides, Exact later: Exact\'s whole address, each differing part audited with both addresses', () => {
+      const result = merge({ local: ours, remote: theirs, localModifiedAt: EARLIER, remoteModifiedAt: LATER });
+      expect(result.merged).toEqual(theirs);
+      expect(result.toLocal).toEqual({ streetName: 'Industrieweg', buildingNumber: '348', buildingNumberAddition: null });
+      expect(result.toRemote).toEqual({});
+      const address = { base: 'Keizersgracht 123', local: 'Marktplein 79B', remote: 'Industrieweg 348' };
+      expect(result.conflicts).toEqual([
+        { field: 'streetName', base: 'Keizersgracht', local: 'Marktplein', remote: 'Industrieweg', winner: 'remote', address },
+        { field: 'buildingNumber', base: '123', local: '79', remote: '348', winner: 'remote', address },
+        { field: 'buildingNumberAddition', base: null, local: 'B', remote: null, winner: 'remote', address },
+      ]);
+    });
+
+    it('changed on both sides, Relay later: our whole address goes to Exact', () => {
+      const result = merge({ local: ours, remote: theirs, localModifiedAt: LATER, remoteModifiedAt: EARLIER });
+      expect(result.merged).toEqual(ours);
+      expect(result.toLocal).toEqual({});
+      expect(result.toRemote).toEqual({ streetName: 'Marktplein', buildingNumber: '79', buildingNumberAddition: 'B' });
+      expect(result.conflicts.map((c) => c.winner)).toEqual(['local', 'local', 'local']);
+    });
+
+    it('different parts changed on each side are still one conflict with one winner', () => {
+      // Ours: the addition; theirs: the street. Field by field this became "Herengracht 123A".
+      const result = merge({ local: with_({ buildingNumberAddition: 'A' }), remote: with_({ streetName: 'Herengracht' }), remoteModifiedAt: LATER });
+      expect(result.merged).toEqual(with_({ streetName: 'Herengracht' }));
+      expect(result.toLocal).toEqual({ streetName: 'Herengracht', buildingNumberAddition: null });
+      expect(result.conflicts.map((c) => [c.field, c.winner])).toEqual([
+        ['streetName', 'remote'],
+        ['buildingNumberAddition', 'remote'],
+      ]);
+    });
+
+    it('one part changed on one side only: that side\'s whole address, no conflict', () => {
+      const result = merge({ local: with_({ buildingNumberAddition: '2 hs' }), remoteModifiedAt: LATER });
+      expect(result.toRemote).toEqual({ buildingNumberAddition: '2 hs' });
+      expect(result.toLocal).toEqual({});
+      expect(result.conflicts).toEqual([]);
+    });
+
+    it('changed on both sides to the same address: nothing to do', () => {
+      const result = merge({ local: ours, remote: ours });
+      expect(result).toMatchObject({ toLocal: {}, toRemote: {}, conflicts: [] });
+    });
+
+    it('any part configured for review sends the whole address to review, nothing sent either way', () => {
+      const result = merge({ local: ours, remote: theirs, remoteModifiedAt: LATER, manualReviewFields: ['buildingNumberAddition'] });
+      expect(result.merged).toEqual(ours);
+      expect(result.toLocal).toEqual({});
+      expect(result.toRemote).toEqual({});
+      expect(result.conflicts.map((c) => [c.field, c.winner])).toEqual([
+        ['streetName', 'review'],
+        ['buildingNumber', 'review'],
+        ['buildingNumberAddition', 'review'],
+      ]);
+    });
+  });
+
   it.each(cases)('$name', ({ input, merged, toLocal, toRemote, conflicts }) => {
     const result = merge(input);
     expect(result.merged).toEqual(with_(merged));
@@ -213,13 +275,38 @@ describe('three-way merge', () => {
 
     it('takes every value Exact has, keeps and sends what only Relay has, audits each overwrite as a conflict won by remote', () => {
       const result = merge({ base: null, local, remote, localModifiedAt: LATER, remoteModifiedAt: EARLIER });
-      expect(result.merged).toEqual({ ...BASE, name: 'Bakkerij Jansen B.V.', streetName: 'Keizersgracht', city: 'Amsterdam' });
-      expect(result.toLocal).toEqual({ name: 'Bakkerij Jansen B.V.', streetName: 'Keizersgracht', city: 'Amsterdam' });
-      expect(result.toRemote).toEqual({ buildingNumber: '123', postalCode: '1015 CJ', country: 'NL' });
+      // The address is Exact's as a whole ("Keizersgracht", no number): never its street with our number.
+      expect(result.merged).toEqual({ ...BASE, name: 'Bakkerij Jansen B.V.', streetName: 'Keizersgracht', buildingNumber: null, city: 'Amsterdam' });
+      expect(result.toLocal).toEqual({ name: 'Bakkerij Jansen B.V.', streetName: 'Keizersgracht', buildingNumber: null, city: 'Amsterdam' });
+      expect(result.toRemote).toEqual({ postalCode: '1015 CJ', country: 'NL' });
+      const address = { base: null, local: 'Dorpsstraat 123', remote: 'Keizersgracht' };
       expect(result.conflicts).toEqual([
         { field: 'name', base: null, local: 'Jansen', remote: 'Bakkerij Jansen B.V.', winner: 'remote' },
-        { field: 'streetName', base: null, local: 'Dorpsstraat', remote: 'Keizersgracht', winner: 'remote' },
+        { field: 'streetName', base: null, local: 'Dorpsstraat', remote: 'Keizersgracht', winner: 'remote', address },
+        { field: 'buildingNumber', base: null, local: '123', remote: null, winner: 'remote', address },
       ]);
+    });
+
+    it("takes Exact's whole address over ours: never one part from each side", () => {
+      const ours = with_({ streetName: 'Dorpsstraat', buildingNumber: '170', buildingNumberAddition: 'A' });
+      const theirs = with_({ streetName: '1e Jacob van Campenstraat', buildingNumber: '377', buildingNumberAddition: null });
+      const result = merge({ base: null, local: ours, remote: theirs, localModifiedAt: LATER });
+      expect(result.merged).toEqual(theirs);
+      expect(result.toLocal).toEqual({ streetName: '1e Jacob van Campenstraat', buildingNumber: '377', buildingNumberAddition: null });
+      expect(result.toRemote).toEqual({});
+      expect(result.conflicts.map((c) => [c.field, c.winner])).toEqual([
+        ['streetName', 'remote'],
+        ['buildingNumber', 'remote'],
+        ['buildingNumberAddition', 'remote'],
+      ]);
+    });
+
+    it('keeps and sends an address only Relay has', () => {
+      const theirs = with_({ streetName: null, buildingNumber: null, buildingNumberAddition: null });
+      const result = merge({ base: null, local: with_({ buildingNumberAddition: '2 hs' }), remote: theirs });
+      expect(result.toRemote).toEqual({ streetName: 'Keizersgracht', buildingNumber: '123', buildingNumberAddition: '2 hs' });
+      expect(result.toLocal).toEqual({});
+      expect(result.conflicts).toEqual([]);
     });
 
     it('sends a review field that differs nowhere and leaves it to an operator', () => {

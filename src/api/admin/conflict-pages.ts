@@ -1,4 +1,5 @@
-import { SYNCED_FIELDS } from '../../domain/company-sync/company-fields';
+import { ADDRESS_PARTS, SYNCED_FIELDS, type SyncedField } from '../../domain/company-sync/company-fields';
+import { formatDutchAddress } from '../../domain/company-sync/dutch-address';
 import type { z } from '../openapi';
 import type { CompanyView } from '../routes/company-sync/companies/schemas';
 import type { ConflictDetailView, ConflictOutcomeView, ConflictSummary, FieldComparison } from '../routes/company-sync/conflicts/schemas';
@@ -96,15 +97,30 @@ ${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="
 ${inner}<button type="submit">${label}</button></form>`;
 }
 
-/** Merge: per differing field, which side to keep (ours preselected: nothing changes unless chosen). */
+const isAddressPart = (field: SyncedField) => (ADDRESS_PARTS as readonly SyncedField[]).includes(field);
+
+/** One side's street address from the comparison rows, as one line. */
+function addressLine(fields: Comparison[], side: 'relay' | 'exact'): string | null {
+  const part = (field: SyncedField) => fields.find((f) => f.field === field)?.[side] ?? null;
+  return formatDutchAddress({ streetName: part('streetName'), buildingNumber: part('buildingNumber'), buildingNumberAddition: part('buildingNumberAddition') });
+}
+
+/**
+ * Merge: per differing field, which side to keep (ours preselected: nothing changes unless chosen).
+ * The street address is one choice (street, number and addition go together, as Exact keeps them).
+ */
 function mergeForm(conflictId: string, csrf: string, company: Company, fields: Comparison[]): Html | '' {
   const differing = fields.filter((f) => f.differs);
   if (!differing.length) return '';
-  const radios = differing.map(
-    (f) => html`<tr><td>${LABELS[f.field]}</td>
-<td><label><input type="radio" name="field.${f.field}" value="relay" checked> ${f.relay ?? 'empty'}</label></td>
-<td><label><input type="radio" name="field.${f.field}" value="exact"> ${f.exact ?? 'empty'}</label></td></tr>`,
-  );
+  const row = (name: string, label: string, relay: string | null, exact: string | null) => html`<tr><td>${label}</td>
+<td><label><input type="radio" name="field.${name}" value="relay" checked> ${relay ?? 'empty'}</label></td>
+<td><label><input type="radio" name="field.${name}" value="exact"> ${exact ?? 'empty'}</label></td></tr>`;
+  const radios = differing.filter((f) => !isAddressPart(f.field)).map((f) => row(f.field, LABELS[f.field], f.relay, f.exact));
+  // The address row stands where the street would (the choice posts as the street's, and applies to all three parts).
+  if (differing.some((f) => isAddressPart(f.field))) {
+    const at = differing.findIndex((f) => isAddressPart(f.field));
+    radios.splice(at, 0, row('streetName', 'Address', addressLine(fields, 'relay'), addressLine(fields, 'exact')));
+  }
   const inner = html`<table class="merge"><thead><tr><th>Field</th><th>Keep ours</th><th>Take Exact's</th></tr></thead><tbody>${radios}</tbody></table>`;
   return html`<fieldset><legend>Merge into ${company.name}</legend>${decisionForm(conflictId, csrf, { action: 'merge', companyId: company.id }, 'Merge chosen fields', inner)}</fieldset>`;
 }

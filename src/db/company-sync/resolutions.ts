@@ -1,4 +1,4 @@
-import { type CompanyFields, SYNCED_FIELDS } from '../../domain/company-sync/company-fields';
+import { ADDRESS_PARTS, type CompanyFields, SYNCED_FIELDS, type SyncedField } from '../../domain/company-sync/company-fields';
 import { mergeFields } from '../../domain/company-sync/merge';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../errors';
 import type { Prisma, PrismaClient, SyncConflict } from '../../generated/prisma/client';
@@ -115,9 +115,18 @@ function exactSideOf(conflict: SyncConflict): ExactSide | null {
   return details?.remote ?? null;
 }
 
+/**
+ * The operator's side per field. The street address is one value (street, number and addition
+ * together, as Exact keeps it): a side chosen for any of its parts applies to all of them, and
+ * different sides for its parts are refused rather than combined into an address nobody typed.
+ */
 function chooseFields(local: CompanyFields, remote: CompanyFields, choice: Partial<Record<string, 'relay' | 'exact'>>): CompanyFields {
+  const addressSides = new Set(ADDRESS_PARTS.map((f) => choice[f]).filter((side) => side !== undefined));
+  if (addressSides.size > 1) throw new UnprocessableError('The street address is one value: choose the same side for street, number and addition');
+  const [addressSide] = [...addressSides];
+  const sideOf = (field: SyncedField) => ((ADDRESS_PARTS as readonly SyncedField[]).includes(field) ? addressSide : choice[field]);
   const out = { ...local };
-  for (const field of SYNCED_FIELDS) if (choice[field] === 'exact') out[field] = remote[field];
+  for (const field of SYNCED_FIELDS) if (sideOf(field) === 'exact') out[field] = remote[field];
   return out;
 }
 

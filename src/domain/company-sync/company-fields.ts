@@ -9,6 +9,21 @@ export const SYNCED_FIELDS = ['name', 'chamberOfCommerceId', 'streetName', 'buil
 export type SyncedField = (typeof SYNCED_FIELDS)[number];
 export type CompanyFields = { [K in SyncedField]: string | null };
 
+/**
+ * The street address's parts: one value to people (Exact keeps them as one AddressLine1), so the
+ * sync merges, resolves and reviews them together — never one part from each side.
+ */
+export const ADDRESS_PARTS = ['streetName', 'buildingNumber', 'buildingNumberAddition'] as const satisfies readonly SyncedField[];
+export type AddressPart = (typeof ADDRESS_PARTS)[number];
+
+/** Fields that merge as one: the address parts; every other field is a group of its own. */
+export const FIELD_GROUPS: ReadonlyArray<readonly SyncedField[]> = [['name'], ['chamberOfCommerceId'], ADDRESS_PARTS, ['postalCode'], ['city'], ['country']];
+
+/** The fields that merge together with `field` (itself included). */
+export function groupOf(field: SyncedField): readonly SyncedField[] {
+  return FIELD_GROUPS.find((g) => g.includes(field)) ?? [field];
+}
+
 /** Every field null: the starting point of a mapping and the "nothing known" side of a comparison. */
 export function emptyFields(): CompanyFields {
   return { name: null, chamberOfCommerceId: null, streetName: null, buildingNumber: null, buildingNumberAddition: null, postalCode: null, city: null, country: null };

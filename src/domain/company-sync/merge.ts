@@ -1,4 +1,5 @@
-import { type CompanyFields, normaliseFields, SYNCED_FIELDS, type SyncedField } from './company-fields';
+import { ADDRESS_PARTS, type CompanyFields, FIELD_GROUPS, normaliseFields, type SyncedField } from './company-fields';
+import { formatDutchAddress } from './dutch-address';
 
 /**
  * Three-way merge of a linked company's fields: Relay's (local) and Exact's (remote) values against
@@ -6,6 +7,14 @@ import { type CompanyFields, normaliseFields, SYNCED_FIELDS, type SyncedField } 
  * keeps every edit that only one side made — the whole-record last-write-wins this replaces
  * overwrote a local edit of one field with an inbound change of another. Pure: imported by
  * workflows as well as activities.
+ *
+ * The street address's parts (street, number, addition: Exact's one AddressLine1) merge as one
+ * group, never part by part: "Marktplein 79B" here and "Industrieweg 348" in Exact must not become
+ * "Industrieweg 348B", an address nobody typed. Below, "field" means such a group where it applies:
+ * a group changed when any part changed, one side's group is taken whole, and a group conflict is
+ * decided once for all its parts (review when any part is a review field). A group conflict lists
+ * each part whose values differ, every one with the same winner and the whole address of both
+ * sides (`address`), so the audit shows what each side had typed.
  *
  * With a base, per field (values compared normalised, see company-fields.ts):
  * - changed on neither side, or on both to the same value: nothing to do;
@@ -36,6 +45,8 @@ export interface FieldConflict {
   local: string | null;
   remote: string | null;
   winner: ConflictWinner;
+  /** A part of the street address: the whole address of the base and each side (decided as one). */
+  address?: { base: string | null; local: string | null; remote: string | null };
 }
 
 export interface MergeInput {
@@ -57,25 +68,33 @@ export interface MergeResult {
   conflicts: FieldConflict[];
 }
 
-/** Which side's value a field takes, and whether that was a conflict. */
+/** Which side's value a field (group) takes, and whether that was a conflict. */
 type FieldOutcome = { winner: 'local' | 'remote'; conflict: boolean } | { winner: 'review'; conflict: true };
 
 /** The side that wrote last; Exact on a tie (see the module comment). */
 const lastWriter = (input: MergeInput): 'local' | 'remote' => (input.localModifiedAt.getTime() > input.remoteModifiedAt.getTime() ? 'local' : 'remote');
 
-function withBase(base: string | null, local: string | null, remote: string | null, review: boolean, input: MergeInput): FieldOutcome {
-  const localChanged = local !== base;
-  const remoteChanged = remote !== base;
-  if (!remoteChanged || local === remote) return { winner: 'local', conflict: false };
+/** Whether two sides hold the same values for every field of a group. */
+const same = (group: readonly SyncedField[], a: CompanyFields, b: CompanyFields) => group.every((f) => a[f] === b[f]);
+/** Whether a side holds no value in any field of a group. */
+const empty = (group: readonly SyncedField[], a: CompanyFields) => group.every((f) => a[f] === null);
+
+function withBase(group: readonly SyncedField[], base: CompanyFields, local: CompanyFields, remote: CompanyFields, review: boolean, input: MergeInput): FieldOutcome {
+  const localChanged = !same(group, local, base);
+  const remoteChanged = !same(group, remote, base);
+  if (!remoteChanged || same(group, local, remote)) return { winner: 'local', conflict: false };
   if (!localChanged) return { winner: 'remote', conflict: false };
   return review ? { winner: 'review', conflict: true } : { winner: lastWriter(input), conflict: true };
 }
 
-function firstLink(local: string | null, remote: string | null, review: boolean): FieldOutcome {
-  if (remote === null || local === remote) return { winner: 'local', conflict: false };
-  if (local === null) return { winner: 'remote', conflict: false };
+function firstLink(group: readonly SyncedField[], local: CompanyFields, remote: CompanyFields, review: boolean): FieldOutcome {
+  if (empty(group, remote) || same(group, local, remote)) return { winner: 'local', conflict: false };
+  if (empty(group, local)) return { winner: 'remote', conflict: false };
   return review ? { winner: 'review', conflict: true } : { winner: 'remote', conflict: true };
 }
+
+const addressOf = (fields: CompanyFields | null): string | null =>
+  fields === null ? null : formatDutchAddress({ streetName: fields.streetName, buildingNumber: fields.buildingNumber, buildingNumberAddition: fields.buildingNumberAddition });
 
 export function mergeFields(input: MergeInput): MergeResult {
   const base = input.base === null ? null : normaliseFields(input.base);
@@ -84,18 +103,23 @@ export function mergeFields(input: MergeInput): MergeResult {
   const review = new Set<SyncedField>(input.manualReviewFields);
   const result: MergeResult = { merged: { ...local }, toLocal: {}, toRemote: {}, conflicts: [] };
 
-  for (const field of SYNCED_FIELDS) {
-    const outcome =
-      base === null ? firstLink(local[field], remote[field], review.has(field)) : withBase(base[field], local[field], remote[field], review.has(field), input);
-    if (outcome.conflict) {
-      result.conflicts.push({ field, base: base?.[field] ?? null, local: local[field], remote: remote[field], winner: outcome.winner });
+  for (const group of FIELD_GROUPS) {
+    const underReview = group.some((f) => review.has(f));
+    const outcome = base === null ? firstLink(group, local, remote, underReview) : withBase(group, base, local, remote, underReview, input);
+    const isAddress = group === ADDRESS_PARTS;
+    for (const field of group) {
+      if (outcome.conflict && local[field] !== remote[field]) {
+        const conflict: FieldConflict = { field, base: base?.[field] ?? null, local: local[field], remote: remote[field], winner: outcome.winner };
+        if (isAddress) conflict.address = { base: addressOf(base), local: addressOf(local), remote: addressOf(remote) };
+        result.conflicts.push(conflict);
+      }
+      // A field under review keeps the local value and travels nowhere until an operator decides.
+      if (outcome.winner === 'review') continue;
+      const value = outcome.winner === 'local' ? local[field] : remote[field];
+      result.merged[field] = value;
+      if (value !== local[field]) result.toLocal[field] = value;
+      if (value !== remote[field]) result.toRemote[field] = value;
     }
-    // A field under review keeps the local value and travels nowhere until an operator decides.
-    if (outcome.winner === 'review') continue;
-    const value = outcome.winner === 'local' ? local[field] : remote[field];
-    result.merged[field] = value;
-    if (value !== local[field]) result.toLocal[field] = value;
-    if (value !== remote[field]) result.toRemote[field] = value;
   }
   return result;
 }
