@@ -1,10 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { type OutboundExact, createOutboundActivities, droppedFields, remoteView, wireRoundTrip } from '../../src/activities/company-sync/outbound';
 import { type CompanyInput, createCompany, softDeleteCompany, updateCompany } from '../../src/db/company-sync/companies';
 import { consumeOwnEcho } from '../../src/db/company-sync/echo-log';
-import { localView } from '../../src/db/company-sync/inbound-apply';
+import { applyInboundAccount, localView } from '../../src/db/company-sync/inbound-apply';
 import { echoView, pendingOutboundCompanies } from '../../src/db/company-sync/outbound';
 import { ExactRateBudget, type TakeOptions } from '../../src/db/company-sync/rate-budget';
 import { type CompanyFields, type SyncedField, emptyFields } from '../../src/domain/company-sync/company-fields';
@@ -12,6 +14,7 @@ import { fieldsHash } from '../../src/domain/company-sync/field-hash';
 import { WorkflowIds } from '../../src/domain/workflow-ids';
 import { ExactClient } from '../../src/integrations/exact/client';
 import { ExactBudgetExhausted } from '../../src/integrations/exact/errors';
+import { fromExactSyncRow } from '../../src/integrations/exact/mapping';
 import { ExactOAuthClient, ExactTokenManager } from '../../src/integrations/exact/oauth';
 import { type ExactSimulator, createExactSimulator } from '../../src/integrations/exact/simulator';
 import { requestCompanySync } from '../../src/temporal/starters/company-sync';
@@ -364,6 +367,60 @@ describe('company sync: outbound to Exact', () => {
     expect(details(link.conflictDetails).blockedInExact).toMatchObject({ alreadyBlocked: false });
     expect((await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).deletedAt).not.toBeNull();
     expect(await isPending(company.id)).toBe(false);
+  });
+
+  /** One activity run outside a workflow, as a worker runs it (a retried attempt reads the company afresh). */
+  const runActivity = <T>(body: () => Promise<T>) => new MockActivityEnvironment({ attempt: 2 }, { logger: new DefaultLogger('ERROR') }).run(body);
+  /** The account as the Sync API hands it to the inbound apply. */
+  const syncRowOf = (guid: string) => fromExactSyncRow(sim.account(D, guid) as unknown as Parameters<typeof fromExactSyncRow>[0]);
+
+  it('blocks the account of a company deleted while its field push was under way, instead of counting the deletion as pushed', async () => {
+    const company = await newCompany({ name: 'Halverwege Opgeheven B.V.', city: 'Oss' });
+    const guid = (await (await sync(company.id, company.version)).result()).exactGuid!;
+    // The pass planned a field push for this edit; before it ran (or before its retry after a worker died) the company was deleted.
+    const edited = await updateCompany(relay.prisma, company.id, undefined, { city: 'Uden' }, ctx);
+    const deleted = await relay.prisma.$transaction((tx) => softDeleteCompany(tx, company.id, undefined, ctx));
+
+    const pushed = await runActivity(() => outboundActivities(relay.prisma).pushLinked({ companyId: company.id, version: edited.version }));
+
+    expect(pushed).toMatchObject({ kind: 'done', exactGuid: guid, version: deleted.version, expected: {} });
+    expect(sim.account(D, guid)).toMatchObject({ Blocked: true, City: 'Oss' });
+    expect(details((await linkOf(company.id)).conflictDetails).blockedInExact).toBeDefined();
+    expect(await isPending(company.id)).toBe(false);
+  });
+
+  it('leaves a deleted company alone when Exact edits its account, and still blocks the account', async () => {
+    const company = await newCompany({ name: 'Later Bewerkt B.V.', city: 'Ede' });
+    const guid = (await (await sync(company.id, company.version)).result()).exactGuid!;
+    // Deleted here (its block not pushed yet), then edited in Exact; the inbound run applies that version first.
+    const deleted = await relay.prisma.$transaction((tx) => softDeleteCompany(tx, company.id, undefined, ctx));
+    sim.updateAccount(D, guid, { City: 'Wageningen' });
+
+    const applied = await applyInboundAccount(relay.prisma, syncRowOf(guid), { division: D, manualReviewFields: [], actor: 'test', correlationId: 'test' });
+
+    expect(applied).toMatchObject({ outcome: 'unchanged', companyId: company.id, pushCompanyId: company.id });
+    expect(await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).toMatchObject({ city: 'Ede', version: deleted.version });
+    // Not marked pushed: the deletion is still to be sent, and it is.
+    expect(await isPending(company.id)).toBe(true);
+    expect(await (await sync(company.id, deleted.version)).result()).toMatchObject({ status: 'synced', pushedVersion: deleted.version });
+    expect(sim.account(D, guid)).toMatchObject({ Blocked: true, City: 'Wageningen' });
+    expect(await isPending(company.id)).toBe(false);
+  });
+
+  it('settles the deletion of a company whose Exact account is gone: nothing to block, nothing retried', async () => {
+    const company = await newCompany({ name: 'Overal Weg B.V.', city: 'Tiel' });
+    const guid = (await (await sync(company.id, company.version)).result()).exactGuid!;
+    sim.deleteAccount(D, guid);
+    const deleted = await relay.prisma.$transaction((tx) => softDeleteCompany(tx, company.id, undefined, ctx));
+
+    const code = (await linkOf(company.id)).externalId;
+    expect(await (await sync(company.id, deleted.version)).result()).toMatchObject({ status: 'synced', pushedVersion: deleted.version });
+    expect(await linkOf(company.id)).toMatchObject({ syncStatus: 'OK', deletedInSource: true, externalId: null });
+    expect(await isPending(company.id)).toBe(false);
+    // Exact gives the next account the highest Code again: the gone account's link no longer holds it.
+    const next = await newCompany({ name: 'Opvolger B.V.', city: 'Tiel' });
+    expect(await (await sync(next.id, next.version)).result()).toMatchObject({ status: 'synced' });
+    expect(await linkOf(next.id)).toMatchObject({ syncStatus: 'OK', externalId: code });
   });
 
   it('waits out an exhausted budget on a durable timer and completes', async () => {

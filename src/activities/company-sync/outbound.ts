@@ -7,6 +7,7 @@ import { uniqueViolation, violatedIndex } from '../../db/company-sync/unique-vio
 import {
   type DroppedField,
   type OutboundFailure,
+  deletionSettled,
   echoView,
   findLinkByCreateRef,
   linkAccount,
@@ -28,7 +29,7 @@ import { kvkKey, kvkSpellings, normaliseKvk } from '../../domain/company-sync/kv
 import { mergeFields } from '../../domain/company-sync/merge';
 import { WorkflowIds } from '../../domain/workflow-ids';
 import { NotFoundError } from '../../errors';
-import type { Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { Company, Prisma, PrismaClient } from '../../generated/prisma/client';
 import type { CallOptions, ExactAccountFilter } from '../../integrations/exact/client';
 import { ExactAuthError, ExactBudgetExhausted, ExactRequestRejected } from '../../integrations/exact/errors';
 import { type ExactAccount, ExactMappingError, fieldsFromWire, toExactWrite } from '../../integrations/exact/mapping';
@@ -233,8 +234,8 @@ export function createOutboundActivities(deps: OutboundDeps) {
       if (link?.syncStatus === 'IGNORED') return { action: 'ignored', version };
       const open = await openConflictOfCompany(prisma, company.id);
       if (company.deletedAt) {
-        if (!link || (link.exactGuid === null && link.createRef === null)) return { action: 'nothing', version };
-        if (link.localUpdatedAt && link.localUpdatedAt >= company.updatedAt && link.syncStatus === 'OK') return { action: 'nothing', version };
+        // Only a recorded block settles a deletion: a link touched since (an inbound apply, a field push) does not.
+        if (!link || deletionSettled(link, company)) return { action: 'nothing', version };
         return { action: 'block', version, division: link.division };
       }
       if (link?.exactGuid) return { action: 'merge', version, division: link.division, exactGuid: link.exactGuid };
@@ -371,6 +372,12 @@ export function createOutboundActivities(deps: OutboundDeps) {
         const link = await linkOfCompany(prisma, company.id);
         if (!link?.exactGuid) throw new NotFoundError(`company ${company.id} has no Exact account linked`);
         const guid = link.exactGuid;
+        if (company.deletedAt) {
+          // Deleted since the pass was planned (or this attempt is a retry after it): the version to push is the
+          // deletion, so the account is blocked — its fields are not merged, and the link never says "pushed" without it.
+          const blocked = await blockDeleted(company);
+          return { exactGuid: guid, version: blocked.version, expected: {}, tookFromExact: [], review: [] };
+        }
         const exact = await exactIn(link.division);
         const account = await exact.getAccount(guid, { signal: signal() });
         if (!account) throw new ExactRequestRejected({ status: 404, method: 'GET', endpoint: 'crm/Accounts', vendorMessage: 'the linked account is not in Exact' });
@@ -479,32 +486,7 @@ export function createOutboundActivities(deps: OutboundDeps) {
      * whose answer was lost is looked up by its marker first, so its account is blocked too.
      */
     async blockInExact(input: { companyId: string; version: number }): Promise<ExactStep<BlockResult>> {
-      return step(input.companyId, input.version, async () => {
-        const company = await getCompany(prisma, input.companyId);
-        let link = await linkOfCompany(prisma, company.id);
-        if (!link) return { version: company.version, blocked: false };
-        const exact = await exactIn(link.division);
-        let guid = link.exactGuid;
-        if (!guid && link.createRef) {
-          const ours = (await exact.findAccounts({ searchCode: link.createRef }, { signal: signal() })).filter((a) => a.searchCode === link!.createRef);
-          if (ours.length === 0) {
-            await recordNothingToBlock(prisma, { syncId: link.id, localUpdatedAt: company.updatedAt });
-            return { version: company.version, blocked: false };
-          }
-          // One (or, against all odds, several) accounts this company's create made: each is blocked below.
-          const [first] = ours as [ExactAccount];
-          const linked = await linkAccount(prisma, { companyId: company.id, division: link.division, account: first, rule: 'outbound-created', values: json({ searchCode: link.createRef, adopted: true }), base: remoteView(first) });
-          if (!linked.linked) throw new Error(`the account carrying this company's create marker is linked elsewhere (${linked.heldBy.syncId})`);
-          for (const extra of ours.slice(1)) await blockOne(exact, extra.guid);
-          guid = first.guid;
-          link = (await linkOfCompany(prisma, company.id))!;
-        }
-        if (!guid) return { version: company.version, blocked: false };
-        const alreadyBlocked = !(await blockOne(exact, guid));
-        await recordBlocked(prisma, { syncId: link.id, localUpdatedAt: company.updatedAt, at: new Date(), alreadyBlocked });
-        logger.info({ companyId: company.id, exactGuid: guid, alreadyBlocked }, 'company sync: blocked the Exact account of a deleted company');
-        return { version: company.version, blocked: true };
-      });
+      return step(input.companyId, input.version, async () => blockDeleted(await getCompany(prisma, input.companyId)));
     },
 
     /**
@@ -516,15 +498,52 @@ export function createOutboundActivities(deps: OutboundDeps) {
     },
   };
 
-  /** Blocks one account unless it is blocked already; true when it was blocked now. */
-  async function blockOne(exact: OutboundExact, guid: string): Promise<boolean> {
+  /**
+   * A company deleted here: its Exact account is blocked and the block recorded on the link (the
+   * only record that settles a deletion, see deletionSettled). An account Exact no longer has needs
+   * no block: the deletion counts as pushed.
+   */
+  async function blockDeleted(company: Company): Promise<BlockResult> {
+    let link = await linkOfCompany(prisma, company.id);
+    if (!link) return { version: company.version, blocked: false };
+    const exact = await exactIn(link.division);
+    let guid = link.exactGuid;
+    if (!guid && link.createRef) {
+      const ours = (await exact.findAccounts({ searchCode: link.createRef }, { signal: signal() })).filter((a) => a.searchCode === link!.createRef);
+      if (ours.length === 0) {
+        await recordNothingToBlock(prisma, { syncId: link.id, localUpdatedAt: company.updatedAt });
+        return { version: company.version, blocked: false };
+      }
+      // One (or, against all odds, several) accounts this company's create made: each is blocked below.
+      const [first] = ours as [ExactAccount];
+      const linked = await linkAccount(prisma, { companyId: company.id, division: link.division, account: first, rule: 'outbound-created', values: json({ searchCode: link.createRef, adopted: true }), base: remoteView(first) });
+      if (!linked.linked) throw new Error(`the account carrying this company's create marker is linked elsewhere (${linked.heldBy.syncId})`);
+      for (const extra of ours.slice(1)) await blockOne(exact, extra.guid);
+      guid = first.guid;
+      link = (await linkOfCompany(prisma, company.id))!;
+    }
+    if (!guid) return { version: company.version, blocked: false };
+    const outcome = await blockOne(exact, guid);
+    if (outcome === 'gone') {
+      await recordNothingToBlock(prisma, { syncId: link.id, localUpdatedAt: company.updatedAt, goneInExact: true });
+      logger.info({ companyId: company.id, exactGuid: guid }, 'company sync: the Exact account of a deleted company is gone from Exact; nothing to block');
+      return { version: company.version, blocked: false };
+    }
+    const alreadyBlocked = outcome === 'already';
+    await recordBlocked(prisma, { syncId: link.id, localUpdatedAt: company.updatedAt, at: new Date(), alreadyBlocked });
+    logger.info({ companyId: company.id, exactGuid: guid, alreadyBlocked }, 'company sync: blocked the Exact account of a deleted company');
+    return { version: company.version, blocked: true };
+  }
+
+  /** Blocks one account unless it is blocked already (or not in Exact any more). */
+  async function blockOne(exact: OutboundExact, guid: string): Promise<'blocked' | 'already' | 'gone'> {
     const account = await exact.getAccount(guid, { signal: signal() });
-    if (!account) throw new ExactRequestRejected({ status: 404, method: 'GET', endpoint: 'crm/Accounts', vendorMessage: 'the account to block is not in Exact' });
-    if (account.blocked) return false;
+    if (!account) return 'gone';
+    if (account.blocked) return 'already';
     // Blocking changes no synced field: its echo carries the fields as they are.
     await recordOwnWrite(prisma, guid, echoHashOf(remoteView(account)));
     await exact.blockAccount(guid, { signal: signal() });
-    return true;
+    return 'blocked';
   }
 }
 

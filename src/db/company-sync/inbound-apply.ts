@@ -11,7 +11,7 @@ import { writeAudit } from '../audit';
 import { fieldsOf, insertCompany, patchCompany } from './companies';
 import { openConflict } from './conflicts';
 import { consumeOwnEcho } from './echo-log';
-import { findLinkByCreateRef } from './outbound';
+import { deletionSettled, findLinkByCreateRef } from './outbound';
 import { violatedIndex } from './unique-violation';
 
 /**
@@ -169,6 +169,7 @@ async function updateLinked(
 ): Promise<InboundResult> {
   const company = await tx.company.findUniqueOrThrow({ where: { id: companyId } });
   const link = byGuid ?? (account.code ? await tx.companySync.findUnique({ where: { division_externalId: { division: options.division, externalId: account.code } } }) : null);
+  if (company.deletedAt) return keepDeleted(tx, account, companyId, link, company.updatedAt);
   const base = (link?.baseSnapshot ?? null) as CompanyFields | null;
   const merge = mergeFields({ base, local: fieldsOf(company), remote, localModifiedAt: company.updatedAt, remoteModifiedAt: account.modifiedAt, manualReviewFields: options.manualReviewFields });
   const ctx = { actor: options.actor, correlationId: options.correlationId, idempotencyKey: `exact:${account.guid}:${account.timestamp}` };
@@ -217,6 +218,18 @@ async function updateLinked(
     return { outcome: 'conflict', companyId, conflict, pushCompanyId };
   }
   return { outcome: changed ? 'updated' : 'unchanged', companyId, pushCompanyId };
+}
+
+/**
+ * A version of an account whose company was deleted here: the deletion stands (its account is
+ * blocked, never edited back to life), so the version is recorded as seen and nothing is merged.
+ * Above all the link is not marked pushed (`local_updated_at`): until the block is recorded the
+ * company stays pending, and its outbound sync is requested to block the account.
+ */
+async function keepDeleted(tx: Prisma.TransactionClient, account: ExactSyncAccount, companyId: string, link: CompanySync | null, companyUpdatedAt: Date): Promise<InboundResult> {
+  if (!link) return { outcome: 'unchanged', companyId };
+  await tx.companySync.update({ where: { id: link.id }, data: { lastTimestamp: account.timestamp, exactUpdatedAt: account.modifiedAt, syncedFromSourceAt: new Date(), updatedAt: new Date() } });
+  return { outcome: 'unchanged', companyId, pushCompanyId: deletionSettled(link, { updatedAt: companyUpdatedAt }) ? undefined : companyId };
 }
 
 async function createLinked(tx: Prisma.TransactionClient, account: ExactSyncAccount, remote: CompanyFields, decision: Extract<MatchDecision, { action: 'create' }>, options: ApplyOptions): Promise<InboundResult> {

@@ -34,6 +34,22 @@ export interface DroppedField {
   readBack: string | null;
 }
 
+/**
+ * Whether a company deleted here needs nothing more in Exact: its account was deleted there
+ * (`deleted_in_source`), it never reached Exact, or the block is recorded on the link for this
+ * version of the company (`blockedInExact`, set only by the block itself). A link merely pushed
+ * since the deletion (an inbound apply or a field push that touched `local_updated_at`) does not
+ * count: the account must be blocked.
+ */
+export function deletionSettled(link: Pick<CompanySync, 'deletedInSource' | 'exactGuid' | 'createRef' | 'syncStatus' | 'localUpdatedAt' | 'conflictDetails'>, company: { updatedAt: Date }): boolean {
+  if (link.deletedInSource) return true;
+  if (link.exactGuid === null && link.createRef === null) return true;
+  const pushed = link.syncStatus === 'OK' && link.localUpdatedAt !== null && link.localUpdatedAt >= company.updatedAt;
+  // Without an Exact account: the create's marker was looked up and found nothing (recordNothingToBlock).
+  if (link.exactGuid === null) return pushed;
+  return pushed && 'blockedInExact' in objectOf(link.conflictDetails);
+}
+
 /** Statuses that wait for an operator before the link can be pushed again (when it has no Exact account yet). */
 const WAITING_STATUSES = ['PENDING_REVIEW', 'CONFLICT'];
 
@@ -203,9 +219,23 @@ export async function recordBlocked(db: Db, input: { syncId: string; localUpdate
   });
 }
 
-/** A deleted company whose create never reached Exact: nothing to block, the deletion counts as pushed. */
-export async function recordNothingToBlock(db: Db, input: { syncId: string; localUpdatedAt: Date }): Promise<void> {
-  await db.companySync.update({ where: { id: input.syncId }, data: { syncStatus: 'OK', localUpdatedAt: input.localUpdatedAt, updatedAt: new Date() } });
+/**
+ * A deleted company with nothing to block: its create never reached Exact, or (`goneInExact`) its
+ * account is not in Exact any more (deleted there too). The deletion counts as pushed.
+ */
+export async function recordNothingToBlock(db: Db, input: { syncId: string; localUpdatedAt: Date; goneInExact?: boolean }): Promise<void> {
+  const link = await db.companySync.findUniqueOrThrow({ where: { id: input.syncId }, select: { conflictDetails: true } });
+  await db.companySync.update({
+    where: { id: input.syncId },
+    data: {
+      syncStatus: 'OK',
+      localUpdatedAt: input.localUpdatedAt,
+      conflictDetails: withoutFailure(link.conflictDetails),
+      // Gone from Exact: its Code is free there (Exact gives the next account the highest Code again).
+      ...(input.goneInExact ? { deletedInSource: true, externalId: null } : {}),
+      updatedAt: new Date(),
+    },
+  });
 }
 
 /**
@@ -273,7 +303,8 @@ export async function openConflictOfCompany(db: Db, companyId: string): Promise<
  * its sync: a crash in between must not lose it), for the scheduled run to request again:
  * - never linked (and not deleted);
  * - linked, or being created, but changed since the last push (`updated_at` newer than the
- *   link's `local_updated_at`), including a deletion whose account is not blocked yet;
+ *   link's `local_updated_at`);
+ * - deleted, with an Exact account whose block is not recorded (see deletionSettled);
  * - failed for a reason other than Exact refusing the data, or refused but changed since.
  * Not: links waiting for an operator without an Exact account, ignored links, accounts deleted in
  * Exact, deleted companies that never reached Exact. Oldest change first.
@@ -301,6 +332,8 @@ export async function pendingOutboundCompanies(prisma: PrismaClient, options: { 
              WHEN c.deleted_at IS NOT NULL AND s.exact_guid IS NULL AND s.create_ref IS NULL THEN false
              WHEN s.sync_status = 'FAILED' AND s.conflict_details -> 'failure' ->> 'kind' = 'rejected' THEN c.updated_at > s.updated_at
              WHEN s.sync_status = 'FAILED' THEN true
+             WHEN c.deleted_at IS NOT NULL AND s.exact_guid IS NOT NULL
+               THEN NOT COALESCE(s.conflict_details ? 'blockedInExact', false) OR s.local_updated_at IS NULL OR s.local_updated_at < c.updated_at
              ELSE s.local_updated_at IS NULL OR s.local_updated_at < c.updated_at
            END
        AND (${division}::int IS NULL OR s.id IS NULL OR s.division = ${division}::int)
