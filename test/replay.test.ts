@@ -44,6 +44,8 @@ describe('workflow replay over recorded histories', () => {
         'pms-write-charge-found.json',
         'pms-write-charge-unresolved.json',
         'pms-read-rooms.json',
+        // Recorded by test/company-sync/deleted-in-exact.test.ts (RECORD_HISTORIES=1): a decision behind the deletion-decisions patch.
+        'sync-conflict-recreated-after-deletion.json',
       ]),
     );
   });

@@ -82,7 +82,7 @@ describe('company sync: inbound faults', () => {
     expect((await relay.prisma.company.findUniqueOrThrow({ where: { id: link.companyId! } })).city).toBe(link.company!.city);
 
     const who = { actor: 'test', correlationId: 'test' };
-    expect(await applyDeletedAccount(relay.prisma, { guid: link.exactGuid!, timestamp: link.lastTimestamp! - 1n, deletedAt: null }, who)).toBe(false);
+    expect(await applyDeletedAccount(relay.prisma, { guid: link.exactGuid!, timestamp: link.lastTimestamp! - 1n, deletedAt: null }, who)).toEqual({ applied: false });
     expect((await relay.prisma.company.findUniqueOrThrow({ where: { id: link.companyId! } })).deletedAt).toBeNull();
   });
 

@@ -86,8 +86,18 @@ export function createInboundActivities(deps: CompanySyncDeps) {
     }
   }
 
-  /** A deletion from Exact (src/db/company-sync/deletions.ts). */
-  const applyDeletion = (row: ExactDeletedAccount) => applyDeletedAccount(prisma, row, { actor: actor(), correlationId: actor() });
+  /**
+   * A deletion from Exact (src/db/company-sync/deletions.ts): true when it applied. One our company
+   * outdates goes to an operator; its conflict's workflow starts once the deletion is committed.
+   */
+  async function applyDeletion(row: ExactDeletedAccount): Promise<boolean> {
+    const result = await applyDeletedAccount(prisma, row, { actor: actor(), correlationId: actor() });
+    if (result.conflict) {
+      await deps.startConflictWorkflow(result.conflict);
+      logger.info({ exactGuid: row.guid, conflictId: result.conflict.id }, 'company sync: an account deleted in Exact whose company changed here since goes to an operator');
+    }
+    return result.applied;
+  }
 
   async function budgeted<T>(division: number, call: () => Promise<T>): Promise<T | { budgetRetryAt: string }> {
     try {

@@ -238,6 +238,8 @@ export function createOutboundActivities(deps: OutboundDeps) {
         if (!link || deletionSettled(link, company)) return { action: 'nothing', version };
         return { action: 'block', version, division: link.division };
       }
+      // Its account was deleted in Exact after our last changes: an operator keeps it (recreate) or deletes it here.
+      if (link?.deletedInSource) return open ? { action: 'wait', version, conflictId: open.id } : { action: 'nothing', version };
       if (link?.exactGuid) return { action: 'merge', version, division: link.division, exactGuid: link.exactGuid };
       if (open && link && (link.syncStatus === 'PENDING_REVIEW' || link.syncStatus === 'CONFLICT')) return { action: 'wait', version, conflictId: open.id };
       const division = link?.division ?? (await outboundDivision(prisma, deps.settings.outboundDivision));

@@ -33,8 +33,10 @@ const KIND_TEXT: Record<string, string> = {
   address_match: 'Same address',
   suspicious_match: 'KVK agrees, name and address do not',
   ambiguous_kvk: 'Several Exact accounts carry our KVK',
+  ambiguous_create: 'Several Exact accounts carry our create marker',
   field_conflict: 'Changed on both sides',
   unique_violation: 'Unique value held elsewhere',
+  deleted_in_source: 'Deleted in Exact, changed here since',
 };
 
 const kindText = (kind: string) => KIND_TEXT[kind] ?? kind;
@@ -181,7 +183,9 @@ ${e.comparison.length ? comparison(e.comparison, 'Relay (ours)', 'This Exact acc
 ${open && c.decisions.includes('link_exact') ? decisionForm(c.id, input.csrf, { action: 'link_exact', exactGuid: e.exactGuid }, 'Link to this Exact account') : ''}</section>`,
   );
   const general = open
-    ? html`<h2>Other decisions</h2><p>
+    ? html`<h2>${c.decisions.includes('recreate') ? 'Decisions' : 'Other decisions'}</h2><p>
+${c.decisions.includes('recreate') ? decisionForm(c.id, input.csrf, { action: 'recreate' }, 'Keep ours: create it in Exact again') : ''}
+${c.decisions.includes('delete') ? decisionForm(c.id, input.csrf, { action: 'delete' }, 'Delete it here too') : ''}
 ${c.decisions.includes('create') ? decisionForm(c.id, input.csrf, { action: 'create' }, 'Create a new company from Exact') : ''}
 ${c.decisions.includes('ignore') ? decisionForm(c.id, input.csrf, { action: 'ignore' }, 'Ignore this account') : ''}</p>`
     : '';

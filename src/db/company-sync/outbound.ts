@@ -17,7 +17,8 @@ import { violatedIndex } from './unique-violation';
 export interface OutboundFailure {
   /**
    * `rejected`: Exact refused the data (a 4xx): sending it again cannot help, so it is retried only
-   * after the company changes. The others (Exact's account gone, the connection needing
+   * after the company changes. `gone`: Exact's account is not there any more; the inbound deletion
+   * (or reconciliation) settles it, not a retry. The others (the connection needing
    * re-authorisation, a cancelled or broken run) are retried by the scheduled re-request.
    */
   kind: 'rejected' | 'gone' | 'needs_reauth' | 'cancelled' | 'error';
@@ -254,13 +255,24 @@ export async function recordOutboundFailure(db: Db, companyId: string, failure: 
   });
 }
 
-/** Exact no longer has the linked account (404): recorded as deleted in Exact; the inbound deletion applies it here. */
+/**
+ * Exact no longer has the linked account (404). A company deleted here needs nothing more (its
+ * deletion is settled, the account's Code released). Otherwise the link is FAILED (`gone`) and
+ * nothing else is decided here: whether Exact's deletion applies to the company, or our changes
+ * since outdate it (an operator decides), is the inbound deletion's call, which knows when the
+ * account was deleted (src/db/company-sync/deletions.ts). Marking the link deleted in source here
+ * would make that deletion skip it and leave the company alive, unannounced.
+ */
 export async function recordAccountGone(db: Db, companyId: string, failure: OutboundFailure): Promise<void> {
   const link = await linkOfCompany(db, companyId);
   if (!link) return;
+  const company = await db.company.findUnique({ where: { id: companyId }, select: { deletedAt: true, updatedAt: true } });
+  if (company?.deletedAt) return recordNothingToBlock(db, { syncId: link.id, localUpdatedAt: company.updatedAt, goneInExact: true });
+  // Decided already (the deletion applied, or an operator has it): a late push leaves that as it is.
+  if (link.deletedInSource) return;
   await db.companySync.update({
     where: { id: link.id },
-    data: { syncStatus: 'FAILED', deletedInSource: true, conflictDetails: { ...objectOf(link.conflictDetails), failure } as unknown as Prisma.InputJsonValue, updatedAt: new Date() },
+    data: { syncStatus: 'FAILED', conflictDetails: { ...objectOf(link.conflictDetails), failure } as unknown as Prisma.InputJsonValue, updatedAt: new Date() },
   });
 }
 
@@ -307,7 +319,8 @@ export async function openConflictOfCompany(db: Db, companyId: string): Promise<
  * - deleted, with an Exact account whose block is not recorded (see deletionSettled);
  * - failed for a reason other than Exact refusing the data, or refused but changed since.
  * Not: links waiting for an operator without an Exact account, ignored links, accounts deleted in
- * Exact, deleted companies that never reached Exact. Oldest change first.
+ * Exact, accounts a push found gone (the inbound deletion, or the reconciliation, decides what
+ * that means for the company), deleted companies that never reached Exact. Oldest change first.
  *
  * With `division`: the companies linked in that division, and those not linked anywhere yet (each
  * division's run asks for them; the requests coalesce into one push).
@@ -331,6 +344,7 @@ export async function pendingOutboundCompanies(prisma: PrismaClient, options: { 
              WHEN s.exact_guid IS NULL AND s.sync_status IN ('PENDING_REVIEW', 'CONFLICT') THEN false
              WHEN c.deleted_at IS NOT NULL AND s.exact_guid IS NULL AND s.create_ref IS NULL THEN false
              WHEN s.sync_status = 'FAILED' AND s.conflict_details -> 'failure' ->> 'kind' = 'rejected' THEN c.updated_at > s.updated_at
+             WHEN s.sync_status = 'FAILED' AND s.conflict_details -> 'failure' ->> 'kind' = 'gone' THEN false
              WHEN s.sync_status = 'FAILED' THEN true
              WHEN c.deleted_at IS NOT NULL AND s.exact_guid IS NOT NULL
                THEN NOT COALESCE(s.conflict_details ? 'blockedInExact', false) OR s.local_updated_at IS NULL OR s.local_updated_at < c.updated_at

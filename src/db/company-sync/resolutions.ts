@@ -1,10 +1,10 @@
 import { ADDRESS_PARTS, type CompanyFields, SYNCED_FIELDS, type SyncedField } from '../../domain/company-sync/company-fields';
 import { mergeFields } from '../../domain/company-sync/merge';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../errors';
-import type { Prisma, PrismaClient, SyncConflict } from '../../generated/prisma/client';
+import { Prisma, type PrismaClient, type SyncConflict } from '../../generated/prisma/client';
 import type { ConflictDecision, ConflictOutcome } from '../../workflows/company-sync/definitions';
 import { writeAudit } from '../audit';
-import { fieldsOf, insertCompany, patchCompany } from './companies';
+import { fieldsOf, insertCompany, patchCompany, softDeleteCompany } from './companies';
 import { uniqueViolation } from './unique-violation';
 
 /**
@@ -50,6 +50,13 @@ async function applyInTransaction(tx: Prisma.TransactionClient, conflictId: stri
   let exactGuid: string | null = row.exactGuid;
   let pushCompanyId: string | undefined;
 
+  // An account deleted in Exact is decided by recreate or delete, and those decide nothing else.
+  const deletion = decision.action === 'recreate' || decision.action === 'delete';
+  if (row.kind === 'deleted_in_source' && !deletion) {
+    throw new UnprocessableError('The Exact account was deleted: keep our company and create it in Exact again (recreate), or delete it here too (delete)');
+  }
+  if (row.kind !== 'deleted_in_source' && deletion) throw new UnprocessableError(`${decision.action} applies only to an account deleted in Exact`);
+
   switch (decision.action) {
     case 'link':
     case 'merge': {
@@ -90,6 +97,43 @@ async function applyInTransaction(tx: Prisma.TransactionClient, conflictId: stri
         if (link.companyId) pushCompanyId = link.companyId;
       }
       companyId = link?.companyId ?? row.companyId;
+      break;
+    }
+    case 'recreate': {
+      // Keep ours: the link lets go of the deleted account (and its base), and the outbound sync
+      // creates a new account (after its KVK search), as for a company that was never linked.
+      if (!link?.companyId) throw new UnprocessableError('This conflict has no company to keep');
+      const company = await tx.company.findUnique({ where: { id: link.companyId } });
+      if (!company || company.deletedAt) throw new UnprocessableError(`Company ${link.companyId} was deleted here meanwhile: nothing to create in Exact (choose delete)`);
+      const details = link.conflictDetails && typeof link.conflictDetails === 'object' && !Array.isArray(link.conflictDetails) ? link.conflictDetails : {};
+      await tx.companySync.update({
+        where: { id: link.id },
+        data: {
+          exactGuid: null,
+          externalId: null,
+          createRef: null,
+          baseSnapshot: Prisma.DbNull,
+          lastTimestamp: null,
+          exactUpdatedAt: null,
+          deletedInSource: false,
+          syncStatus: 'OK',
+          requiresManualReview: false,
+          matchRule: 'operator',
+          matchValues: { operator, decision: 'recreate', replaces: link.exactGuid },
+          conflictDetails: { ...details, recreatedAfterDeletion: { exactGuid: link.exactGuid, at: new Date().toISOString(), operator } } as Prisma.InputJsonValue,
+          updatedAt: new Date(),
+        },
+      });
+      companyId = company.id;
+      pushCompanyId = company.id;
+      break;
+    }
+    case 'delete': {
+      // Exact's deletion applies here too: soft delete, audited with the operator. Nothing to block (the account is gone).
+      if (!link?.companyId) throw new UnprocessableError('This conflict has no company to delete');
+      const deleted = await softDeleteCompany(tx, link.companyId, undefined, ctx, 'company.deleted_in_exact');
+      await tx.companySync.update({ where: { id: link.id }, data: { syncStatus: 'OK', requiresManualReview: false, localUpdatedAt: deleted.updatedAt, updatedAt: new Date() } });
+      companyId = link.companyId;
       break;
     }
     case 'link_exact': {

@@ -1,4 +1,4 @@
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ConflictActivities } from '../../activities/company-sync/conflict';
 import { BusinessStatus } from '../../domain/search-attributes';
 import { setBusinessStatus } from '../shared/business-status';
@@ -15,6 +15,12 @@ const activities = proxyActivities<ConflictActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', nonRetryableErrorTypes: ['ConflictDecisionRefused'] },
 });
+
+/** Patch ids of changes made after this workflow shipped; old histories replay without them. */
+export const SYNC_CONFLICT_PATCHES = {
+  /** `recreate` and `delete` for an account deleted in Exact (kind `deleted_in_source`). */
+  deletionDecisions: 'sync-conflict-deletion-decisions',
+} as const;
 
 export interface ConflictInput {
   conflictId: string;
@@ -44,7 +50,8 @@ export async function syncConflictWorkflow(input: ConflictInput): Promise<Confli
     resolveConflictUpdate,
     async (request: ResolveConflictRequest) => {
       await condition(() => loaded);
-      validate(state, request, applying);
+      // Histories recorded before the deletion decisions replay with the rules they ran with.
+      validate(state, request, applying, patched(SYNC_CONFLICT_PATCHES.deletionDecisions));
       applying = true;
       try {
         const outcome = await activities.applyConflictDecision({ conflictId: input.conflictId, ...request });
@@ -55,7 +62,8 @@ export async function syncConflictWorkflow(input: ConflictInput): Promise<Confli
         applying = false;
       }
     },
-    { validator: (request: ResolveConflictRequest) => (loaded ? validate(state, request, applying) : undefined) },
+    // Validators never replay (they record nothing): they follow today's rules.
+    { validator: (request: ResolveConflictRequest) => (loaded ? validate(state, request, applying, true) : undefined) },
   );
 
   const found = await activities.loadConflict({ conflictId: input.conflictId });
@@ -80,8 +88,13 @@ export async function syncConflictWorkflow(input: ConflictInput): Promise<Confli
   return state.outcome ?? null;
 }
 
-/** What the update refuses before anything runs (the activity re-checks against the database). */
-function validate(state: ConflictState, request: ResolveConflictRequest, applying: boolean): void {
+/**
+ * What the update refuses before anything runs (the activity re-checks against the database, whose
+ * conflict kind is the authority: an open conflict about an account can turn into `deleted_in_source`
+ * after its workflow loaded it, so `recreate` and `delete` are left to the activity for any inbound kind).
+ * `deletionDecisions` off: the rules as they were before those decisions existed.
+ */
+function validate(state: ConflictState, request: ResolveConflictRequest, applying: boolean, deletionDecisions: boolean): void {
   const refuse = (message: string) => {
     throw ApplicationFailure.nonRetryable(message, 'ConflictDecisionRefused');
   };
@@ -89,6 +102,14 @@ function validate(state: ConflictState, request: ResolveConflictRequest, applyin
   if (!request.operator) refuse('the operator making the decision must be named');
   const { decision } = request;
   const outbound = state.kind === 'ambiguous_kvk' || state.kind === 'ambiguous_create';
+  if (deletionDecisions) {
+    const deleted = state.kind === 'deleted_in_source';
+    if (decision.action === 'recreate' || decision.action === 'delete') {
+      if (outbound) refuse(`${decision.action} applies only to an account deleted in Exact`);
+      return;
+    }
+    if (deleted) refuse('the Exact account was deleted: keep our company and create it in Exact again (recreate), or delete it here too (delete)');
+  }
   switch (decision.action) {
     case 'link_exact':
       if (!outbound) refuse('link_exact applies only when several Exact accounts carry our company’s KVK');

@@ -106,7 +106,11 @@ export type ConflictDecision =
   /** Link to `companyId`, taking the chosen side for each listed field (unlisted fields keep ours). */
   | { action: 'merge'; companyId: string; fields: Partial<Record<SyncedField, 'relay' | 'exact'>> }
   /** Outbound ambiguity: link our company to one of the Exact accounts found. */
-  | { action: 'link_exact'; exactGuid: string };
+  | { action: 'link_exact'; exactGuid: string }
+  /** Account deleted in Exact, company changed here since (`deleted_in_source`): keep ours, create a new account in Exact. */
+  | { action: 'recreate' }
+  /** Account deleted in Exact (`deleted_in_source`): delete the company here too (soft delete). */
+  | { action: 'delete' };
 
 export interface ResolveConflictRequest {
   decision: ConflictDecision;

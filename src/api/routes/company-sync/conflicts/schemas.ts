@@ -3,7 +3,8 @@ import { z } from '../../../openapi';
 import { CompanyLinkView, CompanyView } from '../companies/schemas';
 import { Cursor, Limit, Uuid, listOf } from '../common';
 
-export const CONFLICT_KINDS = ['kvk_collision', 'code_collision', 'address_match', 'suspicious_match', 'ambiguous_kvk', 'field_conflict', 'unique_violation'] as const;
+export const CONFLICT_KINDS = ['kvk_collision', 'code_collision', 'address_match', 'suspicious_match', 'ambiguous_kvk', 'ambiguous_create', 'field_conflict', 'unique_violation', 'deleted_in_source'] as const;
+export const DECISIONS = ['link', 'create', 'ignore', 'merge', 'link_exact', 'recreate', 'delete'] as const;
 export const CONFLICT_STATUSES = ['open', 'resolved'] as const;
 
 export const ListConflictsQuery = z.object({
@@ -29,6 +30,11 @@ export const Decision = z
       .strict()
       .openapi({ description: 'Link to companyId, taking the chosen side per field (fields left out keep ours)' }),
     z.object({ action: z.literal('link_exact'), exactGuid: Uuid }).strict().openapi({ description: 'Link our company to one of the Exact accounts found for its KVK' }),
+    z
+      .object({ action: z.literal('recreate') })
+      .strict()
+      .openapi({ description: 'The Exact account was deleted (deleted_in_source): keep our company and create a new account for it in Exact' }),
+    z.object({ action: z.literal('delete') }).strict().openapi({ description: 'The Exact account was deleted (deleted_in_source): delete our company too (soft delete)' }),
   ])
   .openapi('ConflictDecision');
 
@@ -43,7 +49,7 @@ export const ResolveConflictBody = z
 export const ConflictOutcomeView = z
   .object({
     conflictId: z.string(),
-    decision: z.enum(['link', 'create', 'ignore', 'merge', 'link_exact']),
+    decision: z.enum(DECISIONS),
     companyId: z.string().nullable(),
     exactGuid: z.string().nullable(),
     resolvedBy: z.string(),
@@ -124,7 +130,7 @@ export const ConflictDetailView = ConflictSummary.extend({
   rule: z.string().nullable().openapi({ description: 'The matching rule that raised it' }),
   matchValues: z.unknown().nullable(),
   flags: z.array(z.string()),
-  decisions: z.array(z.enum(['link', 'create', 'ignore', 'merge', 'link_exact'])).openapi({ description: 'Decisions that fit this kind of conflict' }),
+  decisions: z.array(z.enum(DECISIONS)).openapi({ description: 'Decisions that fit this kind of conflict' }),
   details: z.unknown().openapi({ description: 'The conflict record as the sync wrote it' }),
 }).openapi('ConflictDetail');
 

@@ -5,7 +5,7 @@ import { fieldsOf } from '../../../../db/company-sync/companies';
 import type { Prisma, SyncConflict } from '../../../../generated/prisma/client';
 import type { z } from '../../../openapi';
 import { companyView, linkView } from '../companies/view';
-import type { CandidateView, ConflictDetailView, ConflictSummary, ExactCandidateView, ExactSideView, FieldComparison } from './schemas';
+import type { CandidateView, ConflictDetailView, ConflictSummary, DECISIONS, ExactCandidateView, ExactSideView, FieldComparison } from './schemas';
 
 /**
  * A conflict as operators see it: the conflict's details (written by the sync, see
@@ -112,9 +112,14 @@ function exactCandidates(details: Json, relay: CompanyFields | null): Array<z.in
   return out;
 }
 
-/** Which decisions fit: outbound ambiguity picks an Exact account; everything inbound picks a company (or none). */
-export function decisionsFor(kind: string): Array<'link' | 'create' | 'ignore' | 'merge' | 'link_exact'> {
-  return kind === 'ambiguous_kvk' ? ['link_exact', 'ignore'] : ['link', 'merge', 'create', 'ignore'];
+/**
+ * Which decisions fit: outbound ambiguity picks an Exact account; an account deleted in Exact keeps
+ * our company (recreate) or deletes it too; everything else inbound picks a company (or none).
+ */
+export function decisionsFor(kind: string): Array<(typeof DECISIONS)[number]> {
+  if (kind === 'ambiguous_kvk' || kind === 'ambiguous_create') return ['link_exact', 'ignore'];
+  if (kind === 'deleted_in_source') return ['recreate', 'delete'];
+  return ['link', 'merge', 'create', 'ignore'];
 }
 
 export function conflictDetailView(detail: ConflictDetail, webUiUrl: (workflowId: string) => string): z.infer<typeof ConflictDetailView> {
