@@ -423,6 +423,25 @@ describe('company sync: outbound to Exact', () => {
     expect(await linkOf(next.id)).toMatchObject({ syncStatus: 'OK', externalId: code });
   });
 
+  it('does not let a Sync API page read before a push undo it: a version the push merged already is no edit from Exact', async () => {
+    const company = await newCompany({ name: 'Van der Meer Grondverzet', city: 'Breda' });
+    const guid = (await (await sync(company.id, company.version)).result()).exactGuid!;
+    // Exact's user changes the city; an inbound run fetches that version, and before it applies it our
+    // API renames the company and the push runs (reading the same version, taking the city, sending the name).
+    sim.updateAccount(D, guid, { City: 'Tilburg' });
+    const fetchedEarlier = syncRowOf(guid);
+    const edited = await updateCompany(relay.prisma, company.id, undefined, { name: 'Drukkerij Bos B.V.' }, ctx);
+    await (await sync(company.id, edited.version)).result();
+    expect(sim.account(D, guid)).toMatchObject({ Name: 'Drukkerij Bos B.V.', City: 'Tilburg' });
+
+    const options = { division: D, manualReviewFields: [], actor: 'test', correlationId: 'test' };
+    expect(await applyInboundAccount(relay.prisma, fetchedEarlier, options)).toMatchObject({ outcome: 'stale' });
+    // Then the push's own echo: both sides keep the new name.
+    expect(await applyInboundAccount(relay.prisma, syncRowOf(guid), options)).toMatchObject({ outcome: 'echo' });
+    expect(await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).toMatchObject({ name: 'Drukkerij Bos B.V.', city: 'Tilburg' });
+    expect(await linkOf(company.id)).toMatchObject({ lastTimestamp: BigInt(sim.account(D, guid)!.Timestamp), baseSnapshot: expect.objectContaining({ name: 'Drukkerij Bos B.V.' }) });
+  });
+
   it('waits out an exhausted budget on a durable timer and completes', async () => {
     budget.exhaust = 1;
     budget.retryInMs = 2_000;

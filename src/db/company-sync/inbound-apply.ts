@@ -82,6 +82,13 @@ async function applyInTransaction(tx: Prisma.TransactionClient, account: ExactSy
     await tx.companySync.update({ where: { id: link.id }, data: { lastTimestamp: account.timestamp, exactUpdatedAt: account.modifiedAt, syncedFromSourceAt: new Date(), updatedAt: new Date() } });
     return { outcome: 'echo', companyId: link.companyId };
   }
+  if (link?.companyId && link.exactUpdatedAt && account.modifiedAt <= link.exactUpdatedAt && !options.force) {
+    // A version the outbound sync read from Exact and merged already (or an older one): it read the
+    // account after this page was fetched and moved the base past it. Merged again against that
+    // base, its old values would look like edits made in Exact and undo what was just pushed.
+    await tx.companySync.update({ where: { id: link.id }, data: { lastTimestamp: account.timestamp, updatedAt: new Date() } });
+    return { outcome: 'stale', companyId: link.companyId };
+  }
 
   const decision = decideMatch(matchInput(account), await candidatesFor(tx, account, options.division, remote, link));
   switch (decision.action) {
