@@ -442,6 +442,26 @@ describe('company sync: outbound to Exact', () => {
     expect(await linkOf(company.id)).toMatchObject({ lastTimestamp: BigInt(sim.account(D, guid)!.Timestamp), baseSnapshot: expect.objectContaining({ name: 'Drukkerij Bos B.V.' }) });
   });
 
+  it('pushes an edit of ours that an inbound run merged before the push, instead of taking Exact’s old value back', async () => {
+    const company = await newCompany({ name: 'Westsolutions & Zn.', city: 'Delft' });
+    const guid = (await (await sync(company.id, company.version)).result()).exactGuid!;
+    // Renamed here (its push held up, e.g. by Exact's budget); meanwhile Exact's user changes the city, and the
+    // inbound run applies that first: the city comes here, our name is still to be sent.
+    const edited = await updateCompany(relay.prisma, company.id, undefined, { name: 'Advocatenkantoor Smit' }, ctx);
+    sim.updateAccount(D, guid, { City: 'Zwolle' });
+    const applied = await applyInboundAccount(relay.prisma, syncRowOf(guid), { division: D, manualReviewFields: [], actor: 'test', correlationId: 'test' });
+    expect(applied).toMatchObject({ outcome: 'updated', pushCompanyId: company.id });
+    // Exact does not have our name yet: it is not the base, and the company is still pending.
+    expect((await linkOf(company.id)).baseSnapshot).toMatchObject({ name: 'Westsolutions & Zn.', city: 'Zwolle' });
+    expect(await isPending(company.id)).toBe(true);
+
+    await (await sync(company.id, edited.version)).result();
+
+    expect(sim.account(D, guid)).toMatchObject({ Name: 'Advocatenkantoor Smit', City: 'Zwolle' });
+    expect(await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).toMatchObject({ name: 'Advocatenkantoor Smit', city: 'Zwolle' });
+    expect(await isPending(company.id)).toBe(false);
+  });
+
   it('waits out an exhausted budget on a durable timer and completes', async () => {
     budget.exhaust = 1;
     budget.retryInMs = 2_000;

@@ -189,9 +189,14 @@ async function updateLinked(
     await writeAudit(tx, { ...ctx, idempotencyKey: `${ctx.idempotencyKey}:${conflict.field}`, action: 'company.field_conflict_resolved', entity: 'company', entityId: companyId, before: { ...conflict }, after: { [conflict.field]: merge.merged[conflict.field], rule: 'last-write-wins' } });
   }
   const review = merge.conflicts.filter((c) => c.winner === 'review');
-  // The base moves only for fields both sides now agree on; a field under review keeps its old base.
+  // The base moves only for fields both sides now agree on; a field under review keeps its old base,
+  // and one Relay still has to send keeps Exact's value until the push succeeds (as the base of that
+  // field, Relay's value would make Exact's old one look like an edit made in Exact, and the push would
+  // take it back into Relay instead of sending Relay's).
   const nextBase = { ...merge.merged };
   for (const c of review) nextBase[c.field] = base?.[c.field] ?? null;
+  const toSend = Object.keys(merge.toRemote) as SyncedField[];
+  for (const field of toSend) nextBase[field] = remote[field];
   const data = {
     companyId,
     division: options.division,
@@ -200,8 +205,9 @@ async function updateLinked(
     lastTimestamp: account.timestamp,
     exactUpdatedAt: account.modifiedAt,
     syncedFromSourceAt: new Date(),
-    // What Exact now has of ours: the company is not pending outbound because of this write.
-    localUpdatedAt: current.updatedAt,
+    // What Exact now has of ours: the company is not pending outbound because of this write, unless
+    // it holds values Exact lacks (then it stays pending until they are pushed).
+    localUpdatedAt: toSend.length > 0 ? (link?.localUpdatedAt ?? null) : current.updatedAt,
     deletedInSource: false,
     baseSnapshot: nextBase,
     syncStatus: review.length ? 'CONFLICT' : 'OK',
@@ -211,7 +217,7 @@ async function updateLinked(
     updatedAt: new Date(),
   };
   const saved = link ? await tx.companySync.update({ where: { id: link.id }, data }) : await tx.companySync.create({ data });
-  const pushCompanyId = Object.keys(merge.toRemote).length > 0 ? companyId : undefined;
+  const pushCompanyId = toSend.length > 0 ? companyId : undefined;
   if (review.length) {
     const conflict = await openConflict(tx, {
       kind: 'field_conflict',
