@@ -44,10 +44,23 @@ describe('company sync: outbound to Exact', () => {
   class TestBudget extends ExactRateBudget {
     exhaust = 0;
     retryInMs = 1_500;
+    /**
+     * The minute's calls spent at the `at`-th take from now, until `ms` later; `meanwhile` runs then (someone
+     * edits in Exact). A caller that may wait waits (as the real budget does within its horizon); one that may
+     * not gets ExactBudgetExhausted.
+     */
+    spentAt: { at: number; ms: number; meanwhile: () => void } | null = null;
     override async take(division: number, options?: TakeOptions) {
       if (this.exhaust > 0) {
         this.exhaust--;
         throw new ExactBudgetExhausted({ retryAtMs: Date.now() + this.retryInMs, scope: 'minutely', division });
+      }
+      if (this.spentAt && --this.spentAt.at === 0) {
+        const { ms, meanwhile } = this.spentAt;
+        this.spentAt = null;
+        meanwhile();
+        if (options?.maxWaitMs === 0) throw new ExactBudgetExhausted({ retryAtMs: Date.now() + ms, scope: 'minutely', division });
+        await new Promise((r) => setTimeout(r, ms));
       }
       return super.take(division, options);
     }
@@ -111,6 +124,7 @@ describe('company sync: outbound to Exact', () => {
     sim.clearFaults();
     hooks.dropOnUpdate = [];
     budget.exhaust = 0;
+    budget.spentAt = null;
   });
 
   const starter = () => ({ client: relay.env.client, taskQueues: { ...relay.taskQueues, exact: relay.taskQueues.outbound! } });
@@ -460,6 +474,27 @@ describe('company sync: outbound to Exact', () => {
     expect(sim.account(D, guid)).toMatchObject({ Name: 'Advocatenkantoor Smit', City: 'Zwolle' });
     expect(await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).toMatchObject({ name: 'Advocatenkantoor Smit', city: 'Zwolle' });
     expect(await isPending(company.id)).toBe(false);
+  });
+
+  it('never sends an update merged with an account read before a wait for the budget (an Exact user may have typed meanwhile)', async () => {
+    const company = await newCompany({ name: 'Bouwbedrijf Jansen', postalCode: '5017 UQ', city: 'Tilburg' });
+    const guid = (await (await sync(company.id, company.version)).result()).exactGuid!;
+    const edited = await updateCompany(relay.prisma, company.id, undefined, { postalCode: '5682 PK' }, ctx);
+    // The push reads the account (1st call); the minute's budget is spent before its update (2nd), and meanwhile
+    // Exact's user types another postcode.
+    budget.spentAt = { at: 2, ms: 1_500, meanwhile: () => sim.updateAccount(D, guid, { Postcode: '3547 TF' }) };
+    const calls = callsSince();
+
+    const state = await (await sync(company.id, edited.version)).result();
+
+    expect(state.status).toBe('synced');
+    // Read again after the wait: changed on both sides, the later write (Exact's) wins, audited; nothing overwritten unseen.
+    expect(sim.account(D, guid)!.Postcode).toBe('3547 TF');
+    expect(await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).toMatchObject({ postalCode: '3547 TF' });
+    const resolved = await relay.prisma.auditLog.findFirstOrThrow({ where: { entityId: company.id, action: 'company.field_conflict_resolved' } });
+    expect(resolved.before).toMatchObject({ field: 'postalCode', local: '5682 PK', remote: '3547 TF', winner: 'remote' });
+    expect(calls({ method: 'PUT', path: guid })).toEqual([]);
+    expect(await relay.prisma.exactOutboundWrite.count({ where: { exactGuid: guid } })).toBe(1);
   });
 
   it('waits out an exhausted budget on a durable timer and completes', async () => {

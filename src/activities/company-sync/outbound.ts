@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { writeAudit } from '../../db/audit';
 import { fieldsOf, getCompany, patchCompany } from '../../db/company-sync/companies';
-import { recordOwnWrite } from '../../db/company-sync/echo-log';
+import { forgetOwnWrite, recordOwnWrite } from '../../db/company-sync/echo-log';
 import { uniqueViolation, violatedIndex } from '../../db/company-sync/unique-violation';
 import {
   type DroppedField,
@@ -438,8 +438,17 @@ export function createOutboundActivities(deps: OutboundDeps) {
         let expected: Partial<CompanyFields> = {};
         if (sent.length > 0) {
           const expectedAll = echoView({ ...remote, ...merge.toRemote }, wireRoundTrip);
-          await recordOwnWrite(prisma, guid, echoHashOf(expectedAll));
-          await exact.updateAccount(guid, merge.toRemote, { current: merge.merged, signal: signal() });
+          const hash = echoHashOf(expectedAll);
+          await recordOwnWrite(prisma, guid, hash);
+          try {
+            // Right after the read or not at all: waiting for the budget here would send values merged with an
+            // account an Exact user may have changed meanwhile, overwriting what they typed. Out of budget, the
+            // workflow waits and the pass starts over with a fresh read.
+            await exact.updateAccount(guid, merge.toRemote, { current: merge.merged, signal: signal(), maxBudgetWaitMs: 0 });
+          } catch (err) {
+            if (err instanceof ExactBudgetExhausted) await forgetOwnWrite(prisma, guid, hash);
+            throw err;
+          }
           expected = pick(expectedAll, sent);
         }
 

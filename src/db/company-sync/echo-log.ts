@@ -23,3 +23,9 @@ export async function consumeOwnEcho(db: Db, exactGuid: string, fieldsHash: stri
   await db.exactOutboundWrite.delete({ where: { id: entry.id } });
   return true;
 }
+
+/** A write recorded but never sent (Exact's budget refused it before it left): its entry would wait for an echo that cannot come. */
+export async function forgetOwnWrite(db: Db, exactGuid: string, fieldsHash: string): Promise<void> {
+  const entry = await db.exactOutboundWrite.findFirst({ where: { exactGuid, fieldsHash }, orderBy: { id: 'desc' }, select: { id: true } });
+  if (entry) await db.exactOutboundWrite.delete({ where: { id: entry.id } });
+}

@@ -91,6 +91,12 @@ export interface ExactClientOptions {
 export interface CallOptions {
   /** Cancels the call and any wait for the budget (an activity's cancellation signal). */
   signal?: AbortSignal;
+  /**
+   * The longest this call waits for the division's budget before `ExactBudgetExhausted` (default: the
+   * budget's horizon, about a minute). 0 for a write that must follow its read at once: an update built
+   * from an account read a minute ago would overwrite what an Exact user typed meanwhile.
+   */
+  maxBudgetWaitMs?: number;
 }
 
 export interface ExactDivision {
@@ -352,7 +358,7 @@ export class ExactClient {
     for (;;) {
       if (req.divisional) {
         if (!this.options.budget || this.options.division === undefined) throw invalidInput('a division endpoint needs the division and its budget');
-        await this.options.budget.take(this.options.division, { signal: options.signal });
+        await this.options.budget.take(this.options.division, { signal: options.signal, ...(options.maxBudgetWaitMs !== undefined ? { maxWaitMs: options.maxBudgetWaitMs } : {}) });
       }
       const token = await this.options.tokens.accessToken({ signal: options.signal, rejected });
       const res = await this.request(req, endpoint, token, options.signal);
