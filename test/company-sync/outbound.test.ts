@@ -497,6 +497,27 @@ describe('company sync: outbound to Exact', () => {
     expect(await relay.prisma.exactOutboundWrite.count({ where: { exactGuid: guid } })).toBe(1);
   });
 
+  it('does not take a field an Exact user changed after our write (read back late) for one Exact did not keep', async () => {
+    const company = await newCompany({ name: 'Laat Gelezen B.V.', city: 'Haarlem' });
+    const guid = (await (await sync(company.id, company.version)).result()).exactGuid!;
+    const edited = await updateCompany(relay.prisma, company.id, undefined, { city: 'Zwolle' }, ctx);
+    // Read, update, then the read-back waits for the budget (3rd call): meanwhile Exact's user types another city.
+    budget.spentAt = { at: 3, ms: 1_000, meanwhile: () => sim.updateAccount(D, guid, { City: 'Arnhem' }) };
+
+    const state = await (await sync(company.id, edited.version)).result();
+
+    expect(state.status).toBe('synced');
+    expect(state.lastError).toBeUndefined();
+    const link = await linkOf(company.id);
+    expect(link.requiresManualReview).toBe(false);
+    expect(details(link.conflictDetails).readBack).toBeUndefined();
+    // Our write is the base: Exact's later city is an edit made in Exact, and the inbound sync takes it.
+    expect(link.baseSnapshot).toMatchObject({ city: 'Zwolle' });
+    await applyInboundAccount(relay.prisma, syncRowOf(guid), { division: D, manualReviewFields: [], actor: 'test', correlationId: 'test' });
+    expect(await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).toMatchObject({ city: 'Arnhem' });
+    expect(sim.account(D, guid)!.City).toBe('Arnhem');
+  });
+
   it('waits out an exhausted budget on a durable timer and completes', async () => {
     budget.exhaust = 1;
     budget.retryInMs = 2_000;
@@ -606,6 +627,10 @@ describe('company sync: outbound read-back and echo views', () => {
       { field: 'city', written: 'Leiden', readBack: 'Delft' },
       { field: 'country', written: 'NL', readBack: null },
     ]);
+    // Knowing what the write wrote over: Exact still holding it is a drop; a third value is someone's later edit.
+    expect(droppedFields({ city: 'Leiden' }, account, { city: 'Delft' })).toEqual([{ field: 'city', written: 'Leiden', readBack: 'Delft' }]);
+    expect(droppedFields({ city: 'Leiden' }, account, { city: 'Haarlem' })).toEqual([]);
+    expect(droppedFields({ city: 'Leiden', country: 'NL' }, account, { city: 'Haarlem', country: null })).toEqual([{ field: 'country', written: 'NL', readBack: null }]);
   });
 
   it('hashes what we write as the inbound apply hashes what comes back', () => {

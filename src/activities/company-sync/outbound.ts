@@ -21,7 +21,9 @@ import {
   recordOutboundFailure,
   recordPushed,
   recordReadBack,
+  recordWrittenOver,
   reserveCreateRef,
+  writtenOver,
 } from '../../db/company-sync/outbound';
 import { type CompanyFields, SYNCED_FIELDS, type SyncedField, normaliseFields, sameFieldValue } from '../../domain/company-sync/company-fields';
 import { fieldsHash } from '../../domain/company-sync/field-hash';
@@ -160,11 +162,17 @@ export function wireRoundTrip(fields: CompanyFields): CompanyFields {
   }
 }
 
-/** The fields of `written` whose value Exact did not keep (compared as both sides compare values). */
-export function droppedFields(expected: Partial<CompanyFields>, account: Pick<ExactAccount, 'fields'>): DroppedField[] {
+/**
+ * The fields of `written` whose value Exact did not keep (compared as both sides compare values).
+ * With `before` (what the write wrote over): only those where Exact still holds that value. A third
+ * value is no field Exact dropped but an edit an Exact user made after our write (the inbound sync
+ * brings it as one): taking it for a drop would make it our base and overwrite it unseen.
+ */
+export function droppedFields(expected: Partial<CompanyFields>, account: Pick<ExactAccount, 'fields'>, before?: Partial<CompanyFields>): DroppedField[] {
   const actual = remoteView(account);
   return (Object.keys(expected) as SyncedField[])
     .filter((field) => SYNCED_FIELDS.includes(field) && !sameFieldValue(field, expected[field] ?? null, actual[field]))
+    .filter((field) => before === undefined || !(field in before) || sameFieldValue(field, before[field] ?? null, actual[field]))
     .map((field) => ({ field, written: expected[field] ?? null, readBack: actual[field] }));
 }
 
@@ -356,6 +364,7 @@ export function createOutboundActivities(deps: OutboundDeps) {
         if (!linked.linked) throw new Error(`the account just created is linked elsewhere (${linked.heldBy.syncId})`);
         logger.info({ companyId: company.id, exactGuid: account.guid, code: account.code }, 'company sync: created the Exact account');
         const written = SYNCED_FIELDS.filter((f) => fields[f] !== null);
+        await recordWrittenOver(prisma, { syncId: linked.syncId, before: Object.fromEntries(written.map((f) => [f, null])) });
         return { outcome: 'created' as const, exactGuid: account.guid, version: company.version, expected: pick(expectedAll, written) };
       });
     },
@@ -455,7 +464,14 @@ export function createOutboundActivities(deps: OutboundDeps) {
         // A field under review keeps its old base: it stays a conflict until an operator decides.
         const nextBase = { ...merge.merged };
         for (const c of review) nextBase[c.field] = base?.[c.field] ?? null;
-        await recordPushed(prisma, { syncId: link.id, base: nextBase, exactUpdatedAt: account.modifiedAt, localUpdatedAt: after.updatedAt, status: review.length > 0 ? 'CONFLICT' : 'OK' });
+        await recordPushed(prisma, {
+          syncId: link.id,
+          base: nextBase,
+          exactUpdatedAt: account.modifiedAt,
+          localUpdatedAt: after.updatedAt,
+          status: review.length > 0 ? 'CONFLICT' : 'OK',
+          writtenOver: sent.length > 0 ? pick(remote, sent) : undefined,
+        });
         if (review.length > 0) {
           await conflictFor({
             companyId: company.id,
@@ -483,7 +499,12 @@ export function createOutboundActivities(deps: OutboundDeps) {
         const exact = await exactIn(link.division);
         const account = await exact.getAccount(input.exactGuid, { signal: signal() });
         if (!account) throw new ExactRequestRejected({ status: 404, method: 'GET', endpoint: 'crm/Accounts', vendorMessage: 'the account just written is not in Exact' });
-        const dropped = droppedFields(input.expected, account);
+        const before = writtenOver(link.conflictDetails);
+        const dropped = droppedFields(input.expected, account, before);
+        const changedSince = droppedFields(input.expected, account).filter((d) => !dropped.some((x) => x.field === d.field));
+        if (changedSince.length > 0) {
+          logger.info({ companyId: input.companyId, exactGuid: input.exactGuid, fields: changedSince.map((d) => d.field) }, 'company sync: changed in Exact since our write; the inbound sync brings it');
+        }
         await recordReadBack(prisma, { syncId: link.id, dropped, at: new Date() });
         if (dropped.length > 0) {
           logger.warn({ companyId: input.companyId, exactGuid: input.exactGuid, fields: dropped.map((d) => d.field) }, 'company sync: Exact did not keep fields it was sent; flagged for review');

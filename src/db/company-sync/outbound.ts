@@ -160,10 +160,10 @@ export async function linkAccount(
  */
 export async function recordPushed(
   db: Db,
-  input: { syncId: string; base: CompanyFields; exactUpdatedAt: Date | null; localUpdatedAt: Date; status: 'OK' | 'CONFLICT' },
+  input: { syncId: string; base: CompanyFields; exactUpdatedAt: Date | null; localUpdatedAt: Date; status: 'OK' | 'CONFLICT'; writtenOver?: Partial<CompanyFields> },
 ): Promise<void> {
   const link = await db.companySync.findUniqueOrThrow({ where: { id: input.syncId }, select: { conflictDetails: true } });
-  const details = withoutFailure(link.conflictDetails);
+  const details = withWritten(withoutFailure(link.conflictDetails), input.writtenOver);
   await db.companySync.update({
     where: { id: input.syncId },
     data: {
@@ -185,9 +185,10 @@ export async function recordPushed(
  */
 export async function recordReadBack(db: Db, input: { syncId: string; dropped: DroppedField[]; at: Date }): Promise<void> {
   const link = await db.companySync.findUniqueOrThrow({ where: { id: input.syncId } });
-  const details = objectOf(link.conflictDetails);
+  // The write is checked: what it wrote over is not needed any more.
+  const { written: _checked, ...details } = objectOf(link.conflictDetails);
   if (input.dropped.length === 0) {
-    if (!('readBack' in details)) return;
+    if (!('readBack' in details) && !('written' in objectOf(link.conflictDetails))) return;
     const { readBack: _cleared, ...rest } = details;
     await db.companySync.update({ where: { id: input.syncId }, data: { conflictDetails: rest as Prisma.InputJsonValue, requiresManualReview: link.syncStatus !== 'OK', updatedAt: new Date() } });
     return;
@@ -203,6 +204,30 @@ export async function recordReadBack(db: Db, input: { syncId: string; dropped: D
       updatedAt: new Date(),
     },
   });
+}
+
+/**
+ * What the last write to Exact wrote over: the sent fields' values before it (conflict_details.written),
+ * for the read-back to tell a field Exact did not keep (it still holds that value) from one an Exact
+ * user changed since (a third value). A create writes over nothing (every sent field was empty).
+ */
+export async function recordWrittenOver(db: Db, input: { syncId: string; before: Partial<CompanyFields> }): Promise<void> {
+  const link = await db.companySync.findUniqueOrThrow({ where: { id: input.syncId }, select: { conflictDetails: true } });
+  await db.companySync.update({ where: { id: input.syncId }, data: { conflictDetails: withWritten(objectOf(link.conflictDetails) as Prisma.InputJsonValue, input.before) } });
+}
+
+/** What the last write wrote over, as recordWrittenOver stored it; undefined when not known. */
+export function writtenOver(details: Prisma.JsonValue | null): Partial<CompanyFields> | undefined {
+  const written = objectOf(details).written;
+  const before = written && typeof written === 'object' && !Array.isArray(written) ? (written as { before?: unknown }).before : undefined;
+  return before && typeof before === 'object' && !Array.isArray(before) ? (before as Partial<CompanyFields>) : undefined;
+}
+
+/** The details with `written` set to `before` (a write was sent) or removed (none was). */
+function withWritten(details: Prisma.InputJsonValue | undefined, before: Partial<CompanyFields> | undefined): Prisma.InputJsonValue | undefined {
+  if (details === undefined && before === undefined) return undefined;
+  const { written: _previous, ...rest } = objectOf(details ?? {});
+  return (before === undefined ? rest : { ...rest, written: { before } }) as Prisma.InputJsonValue;
 }
 
 /** The company was deleted here and its Exact account blocked: the link says so, and the deletion counts as pushed. */
