@@ -518,6 +518,21 @@ describe('company sync: outbound to Exact', () => {
     expect(sim.account(D, guid)!.City).toBe('Arnhem');
   });
 
+  it('does not take a PO box typed in Exact right after our create (read back late) for an address Exact did not keep', async () => {
+    const company = await newCompany({ name: 'Postbus Later B.V.', streetName: 'Hoofdstraat', buildingNumber: '196', city: 'Leeuwarden' });
+    // The create (1st call), then its read-back waits for the budget; meanwhile Exact's user types a PO box.
+    budget.spentAt = { at: 2, ms: 1_000, meanwhile: () => sim.updateAccount(D, sim.accounts(D).find((a) => a.Name === 'Postbus Later B.V.')!.ID, { AddressLine1: 'Postbus 3364' }) };
+
+    const guid = (await (await sync(company.id, company.version)).result()).exactGuid!;
+
+    const link = await linkOf(company.id);
+    expect(link.requiresManualReview).toBe(false);
+    expect(details(link.conflictDetails).readBack).toBeUndefined();
+    await applyInboundAccount(relay.prisma, syncRowOf(guid), { division: D, manualReviewFields: [], actor: 'test', correlationId: 'test' });
+    expect(await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).toMatchObject({ streetName: null, buildingNumber: null, addressUnparsed: 'Postbus 3364' });
+    expect(sim.account(D, guid)!.AddressLine1).toBe('Postbus 3364');
+  });
+
   it('waits out an exhausted budget on a durable timer and completes', async () => {
     budget.exhaust = 1;
     budget.retryInMs = 2_000;
@@ -631,6 +646,12 @@ describe('company sync: outbound read-back and echo views', () => {
     expect(droppedFields({ city: 'Leiden' }, account, { city: 'Delft' })).toEqual([{ field: 'city', written: 'Leiden', readBack: 'Delft' }]);
     expect(droppedFields({ city: 'Leiden' }, account, { city: 'Haarlem' })).toEqual([]);
     expect(droppedFields({ city: 'Leiden', country: 'NL' }, account, { city: 'Haarlem', country: null })).toEqual([{ field: 'country', written: 'NL', readBack: null }]);
+    // A PO box reads as empty address parts: typed since our write (over an empty or a parsed address), it is no drop;
+    // still the PO box the write wrote over, it is.
+    const poBox = { fields: fields({ name: 'A' }), addressUnparsed: 'Postbus 3364' };
+    const address = { streetName: 'Hoofdstraat', buildingNumber: '196' };
+    expect(droppedFields(address, poBox, { streetName: null, buildingNumber: null })).toEqual([]);
+    expect(droppedFields(address, poBox, { streetName: null, buildingNumber: null, addressUnparsed: 'Postbus  3364' }).map((d) => d.field)).toEqual(['streetName', 'buildingNumber']);
   });
 
   it('hashes what we write as the inbound apply hashes what comes back', () => {

@@ -7,6 +7,7 @@ import { uniqueViolation, violatedIndex } from '../../db/company-sync/unique-vio
 import {
   type DroppedField,
   type OutboundFailure,
+  type WrittenOver,
   deletionSettled,
   echoView,
   findLinkByCreateRef,
@@ -25,7 +26,7 @@ import {
   reserveCreateRef,
   writtenOver,
 } from '../../db/company-sync/outbound';
-import { type CompanyFields, SYNCED_FIELDS, type SyncedField, normaliseFields, sameFieldValue } from '../../domain/company-sync/company-fields';
+import { ADDRESS_PARTS, type CompanyFields, SYNCED_FIELDS, type SyncedField, normaliseFields, sameFieldValue } from '../../domain/company-sync/company-fields';
 import { fieldsHash } from '../../domain/company-sync/field-hash';
 import { kvkKey, kvkSpellings, normaliseKvk } from '../../domain/company-sync/kvk';
 import { mergeFields } from '../../domain/company-sync/merge';
@@ -166,13 +167,21 @@ export function wireRoundTrip(fields: CompanyFields): CompanyFields {
  * The fields of `written` whose value Exact did not keep (compared as both sides compare values).
  * With `before` (what the write wrote over): only those where Exact still holds that value. A third
  * value is no field Exact dropped but an edit an Exact user made after our write (the inbound sync
- * brings it as one): taking it for a drop would make it our base and overwrite it unseen.
+ * brings it as one): taking it for a drop would make it our base and overwrite it unseen. An address
+ * line the parser would not split (a PO box) reads as empty parts: it is that third value unless it
+ * is the very line the write wrote over.
  */
-export function droppedFields(expected: Partial<CompanyFields>, account: Pick<ExactAccount, 'fields'>, before?: Partial<CompanyFields>): DroppedField[] {
+export function droppedFields(expected: Partial<CompanyFields>, account: Pick<ExactAccount, 'fields' | 'addressUnparsed'>, before?: WrittenOver): DroppedField[] {
   const actual = remoteView(account);
+  const line = (text: string | null | undefined) => text?.replace(/\s+/g, ' ').trim() || null;
+  const keptBefore = (field: SyncedField) => {
+    if (before === undefined || !(field in before)) return true;
+    if (!sameFieldValue(field, before[field] ?? null, actual[field])) return false;
+    return !(ADDRESS_PARTS as readonly SyncedField[]).includes(field) || line(account.addressUnparsed) === line(before.addressUnparsed);
+  };
   return (Object.keys(expected) as SyncedField[])
     .filter((field) => SYNCED_FIELDS.includes(field) && !sameFieldValue(field, expected[field] ?? null, actual[field]))
-    .filter((field) => before === undefined || !(field in before) || sameFieldValue(field, before[field] ?? null, actual[field]))
+    .filter(keptBefore)
     .map((field) => ({ field, written: expected[field] ?? null, readBack: actual[field] }));
 }
 
@@ -470,7 +479,7 @@ export function createOutboundActivities(deps: OutboundDeps) {
           exactUpdatedAt: account.modifiedAt,
           localUpdatedAt: after.updatedAt,
           status: review.length > 0 ? 'CONFLICT' : 'OK',
-          writtenOver: sent.length > 0 ? pick(remote, sent) : undefined,
+          writtenOver: sent.length > 0 ? { ...pick(remote, sent), ...(sent.some((f) => (ADDRESS_PARTS as readonly SyncedField[]).includes(f)) ? { addressUnparsed: account.addressUnparsed ?? null } : {}) } : undefined,
         });
         if (review.length > 0) {
           await conflictFor({

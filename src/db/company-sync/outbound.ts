@@ -160,7 +160,7 @@ export async function linkAccount(
  */
 export async function recordPushed(
   db: Db,
-  input: { syncId: string; base: CompanyFields; exactUpdatedAt: Date | null; localUpdatedAt: Date; status: 'OK' | 'CONFLICT'; writtenOver?: Partial<CompanyFields> },
+  input: { syncId: string; base: CompanyFields; exactUpdatedAt: Date | null; localUpdatedAt: Date; status: 'OK' | 'CONFLICT'; writtenOver?: WrittenOver },
 ): Promise<void> {
   const link = await db.companySync.findUniqueOrThrow({ where: { id: input.syncId }, select: { conflictDetails: true } });
   const details = withWritten(withoutFailure(link.conflictDetails), input.writtenOver);
@@ -207,24 +207,30 @@ export async function recordReadBack(db: Db, input: { syncId: string; dropped: D
 }
 
 /**
- * What the last write to Exact wrote over: the sent fields' values before it (conflict_details.written),
- * for the read-back to tell a field Exact did not keep (it still holds that value) from one an Exact
- * user changed since (a third value). A create writes over nothing (every sent field was empty).
+ * What a write to Exact wrote over: the sent fields' values before it and, when an address part was
+ * sent, the address line Exact held that the parser would not split (a PO box: its parts read empty).
  */
-export async function recordWrittenOver(db: Db, input: { syncId: string; before: Partial<CompanyFields> }): Promise<void> {
+export type WrittenOver = Partial<CompanyFields> & { addressUnparsed?: string | null };
+
+/**
+ * What the last write to Exact wrote over (conflict_details.written), for the read-back to tell a
+ * field Exact did not keep (it still holds that value) from one an Exact user changed since (a third
+ * value). A create writes over nothing (every sent field was empty).
+ */
+export async function recordWrittenOver(db: Db, input: { syncId: string; before: WrittenOver }): Promise<void> {
   const link = await db.companySync.findUniqueOrThrow({ where: { id: input.syncId }, select: { conflictDetails: true } });
   await db.companySync.update({ where: { id: input.syncId }, data: { conflictDetails: withWritten(objectOf(link.conflictDetails) as Prisma.InputJsonValue, input.before) } });
 }
 
 /** What the last write wrote over, as recordWrittenOver stored it; undefined when not known. */
-export function writtenOver(details: Prisma.JsonValue | null): Partial<CompanyFields> | undefined {
+export function writtenOver(details: Prisma.JsonValue | null): WrittenOver | undefined {
   const written = objectOf(details).written;
   const before = written && typeof written === 'object' && !Array.isArray(written) ? (written as { before?: unknown }).before : undefined;
-  return before && typeof before === 'object' && !Array.isArray(before) ? (before as Partial<CompanyFields>) : undefined;
+  return before && typeof before === 'object' && !Array.isArray(before) ? (before as WrittenOver) : undefined;
 }
 
 /** The details with `written` set to `before` (a write was sent) or removed (none was). */
-function withWritten(details: Prisma.InputJsonValue | undefined, before: Partial<CompanyFields> | undefined): Prisma.InputJsonValue | undefined {
+function withWritten(details: Prisma.InputJsonValue | undefined, before: WrittenOver | undefined): Prisma.InputJsonValue | undefined {
   if (details === undefined && before === undefined) return undefined;
   const { written: _previous, ...rest } = objectOf(details ?? {});
   return (before === undefined ? rest : { ...rest, written: { before } }) as Prisma.InputJsonValue;
