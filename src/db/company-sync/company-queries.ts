@@ -1,4 +1,4 @@
-import type { Company, CompanySync, Prisma } from '../../generated/prisma/client';
+import type { Company, CompanySync, Prisma, PrismaClient } from '../../generated/prisma/client';
 import type { Db } from './companies';
 
 /**
@@ -34,14 +34,22 @@ export function companyWhere(filter: CompanyFilter, after?: CompanyPosition): Pr
   return { AND: and };
 }
 
-/** One page (`limit` rows) plus one row more when there is a next page. */
-export function listCompanies(db: Db, filter: CompanyFilter, limit: number, after?: CompanyPosition): Promise<CompanyWithLinks[]> {
-  return db.company.findMany({
-    where: companyWhere(filter, after),
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: limit + 1,
-    include: { syncs: { orderBy: { createdAt: 'asc' } } },
-  });
+/**
+ * One page (`limit` rows) plus one row more when there is a next page. Prisma reads the companies
+ * and their links in two statements: one snapshot (repeatable read) keeps a link the sync creates
+ * meanwhile out of a page filtered by link status (an UNLINKED page showing a link).
+ */
+export function listCompanies(prisma: PrismaClient, filter: CompanyFilter, limit: number, after?: CompanyPosition): Promise<CompanyWithLinks[]> {
+  return prisma.$transaction(
+    (tx) =>
+      tx.company.findMany({
+        where: companyWhere(filter, after),
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+        include: { syncs: { orderBy: { createdAt: 'asc' } } },
+      }),
+    { isolationLevel: 'RepeatableRead' },
+  );
 }
 
 export function findCompanyWithLinks(db: Db, id: string): Promise<CompanyWithLinks | null> {
