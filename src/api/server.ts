@@ -37,6 +37,11 @@ async function main(): Promise<void> {
     const { port } = server.address() as AddressInfo;
     logger.info({ port, docs: `${config.api.publicUrl}/docs` }, 'api listening');
   });
+  // An idle keep-alive connection is closed by the client, never under it: clients (Node's fetch
+  // after 4 s, load balancers after 60 s) reuse a socket the server would otherwise close as the
+  // next request is sent ("other side closed").
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('error', (err) => {
     logger.fatal({ err }, 'api could not listen');
     process.exit(1);
