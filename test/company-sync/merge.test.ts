@@ -317,6 +317,25 @@ describe('three-way merge', () => {
       expect(result.conflicts.find((c) => c.field === 'name')?.winner).toBe('review');
     });
 
+    it('with the account as found at linking: what Exact changed since is its edit, a cleared field included', () => {
+      const ours = with_({ city: 'Zwolle' });
+      const found = with_({ city: 'Tilburg', postalCode: '5017 UQ' });
+      // Since it was found, Exact's user cleared the KVK and changed the postcode.
+      const now = with_({ chamberOfCommerceId: null, city: 'Tilburg', postalCode: '3547 TF' });
+      const result = merge({ base: null, local: ours, remote: now, found, localModifiedAt: LATER });
+      expect(result.merged).toEqual(with_({ chamberOfCommerceId: null, city: 'Tilburg', postalCode: '3547 TF' }));
+      expect(result.toRemote).toEqual({});
+      expect(result.conflicts.map((c) => [c.field, c.winner])).toEqual([
+        ['chamberOfCommerceId', 'remote'],
+        ['postalCode', 'remote'],
+        ['city', 'remote'],
+      ]);
+      // Without it, an empty value in Exact is one Exact never had: ours is kept and sent.
+      expect(merge({ base: null, local: ours, remote: now, localModifiedAt: LATER }).toRemote).toEqual({ chamberOfCommerceId: '12345678' });
+      // Unchanged since found: the first-link rule as ever (Exact's values, ours where Exact has none).
+      expect(merge({ base: null, local: ours, remote: with_({ chamberOfCommerceId: null }), found: with_({ chamberOfCommerceId: null }) }).toRemote).toEqual({ chamberOfCommerceId: '12345678' });
+    });
+
     it('a new local company (all empty) takes the remote record without conflicts', () => {
       const result = merge({ base: null, local: emptyFields(), remote });
       expect(result.merged).toEqual(remote);

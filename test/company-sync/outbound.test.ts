@@ -533,6 +533,23 @@ describe('company sync: outbound to Exact', () => {
     expect(sim.account(D, guid)!.AddressLine1).toBe('Postbus 3364');
   });
 
+  it('takes a KVK cleared in Exact between the KVK search that linked the account and the first merge as Exact’s edit', async () => {
+    const kvk = String(randomInt(10_000_000, 99_999_999));
+    const existing = sim.createAccount(D, { Name: 'Schildersbedrijf Timmermans B.V.', ChamberOfCommerce: kvk, City: 'Arnhem' });
+    const company = await newCompany({ name: 'Schildersbedrijf Timmermans B.V.', chamberOfCommerceId: kvk, city: 'Arnhem' });
+    // The search finds and links the account (1st call); the merge's read waits for the budget (2nd), and meanwhile
+    // Exact's user clears the KVK.
+    budget.spentAt = { at: 2, ms: 1_000, meanwhile: () => sim.updateAccount(D, existing.ID, { ChamberOfCommerce: '' }) };
+
+    const state = await (await sync(company.id, company.version)).result();
+
+    expect(state).toMatchObject({ status: 'synced', exactGuid: existing.ID });
+    expect(sim.account(D, existing.ID)!.ChamberOfCommerce ?? null).toBeNull();
+    expect(await relay.prisma.company.findUniqueOrThrow({ where: { id: company.id } })).toMatchObject({ chamberOfCommerceId: null });
+    const resolved = await relay.prisma.auditLog.findFirstOrThrow({ where: { entityId: company.id, action: 'company.field_conflict_resolved' } });
+    expect(resolved.before).toMatchObject({ field: 'chamberOfCommerceId', local: kvk, remote: null, winner: 'remote' });
+  });
+
   it('waits out an exhausted budget on a durable timer and completes', async () => {
     budget.exhaust = 1;
     budget.retryInMs = 2_000;

@@ -11,6 +11,7 @@ import {
   deletionSettled,
   echoView,
   findLinkByCreateRef,
+  foundOf,
   linkAccount,
   linkOfCompany,
   openConflictOfCompany,
@@ -303,6 +304,8 @@ export function createOutboundActivities(deps: OutboundDeps) {
           rule: 'outbound-kvk',
           values: json({ kvk: input.kvk, kvkAsInExact: account.fields.chamberOfCommerceId, exactGuid: account.guid, code: account.code }),
           base: null,
+          // The first merge follows: what Exact changes before it runs is an edit made in Exact.
+          found: remoteView(account),
         });
         if (!linked.linked) return review('the one Exact account with this KVK number is linked to another record', { heldBy: linked.heldBy });
         logger.info({ companyId: input.companyId, exactGuid: account.guid }, 'company sync: linked to the Exact account carrying its KVK');
@@ -411,6 +414,7 @@ export function createOutboundActivities(deps: OutboundDeps) {
           localModifiedAt: company.updatedAt,
           remoteModifiedAt: account.modifiedAt,
           manualReviewFields: deps.settings.manualReviewFields,
+          found: base === null ? foundOf(link.conflictDetails) : null,
         });
         const review = merge.conflicts.filter((c) => c.winner === 'review');
         const key = `exact-out:${guid}:${account.modifiedAt.getTime()}:${company.version}`;

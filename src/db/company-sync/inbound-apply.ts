@@ -11,7 +11,7 @@ import { writeAudit } from '../audit';
 import { fieldsOf, insertCompany, patchCompany } from './companies';
 import { openConflict } from './conflicts';
 import { consumeOwnEcho } from './echo-log';
-import { deletionSettled, findLinkByCreateRef } from './outbound';
+import { deletionSettled, findLinkByCreateRef, foundOf } from './outbound';
 import { violatedIndex } from './unique-violation';
 
 /**
@@ -178,7 +178,15 @@ async function updateLinked(
   const link = byGuid ?? (account.code ? await tx.companySync.findUnique({ where: { division_externalId: { division: options.division, externalId: account.code } } }) : null);
   if (company.deletedAt) return keepDeleted(tx, account, companyId, link, company.updatedAt);
   const base = (link?.baseSnapshot ?? null) as CompanyFields | null;
-  const merge = mergeFields({ base, local: fieldsOf(company), remote, localModifiedAt: company.updatedAt, remoteModifiedAt: account.modifiedAt, manualReviewFields: options.manualReviewFields });
+  const merge = mergeFields({
+    base,
+    local: fieldsOf(company),
+    remote,
+    localModifiedAt: company.updatedAt,
+    remoteModifiedAt: account.modifiedAt,
+    manualReviewFields: options.manualReviewFields,
+    found: base === null && link ? foundOf(link.conflictDetails) : null,
+  });
   const ctx = { actor: options.actor, correlationId: options.correlationId, idempotencyKey: `exact:${account.guid}:${account.timestamp}` };
   const changed = Object.keys(merge.toLocal).length > 0;
   const current = changed

@@ -119,7 +119,17 @@ export type LinkOutcome = { linked: true; syncId: string } | { linked: false; he
  */
 export async function linkAccount(
   prisma: PrismaClient,
-  input: { companyId: string; division: number; account: LinkedAccount; rule: 'outbound-kvk' | 'outbound-created'; values: Prisma.InputJsonValue; base: CompanyFields | null; localUpdatedAt?: Date },
+  input: {
+    companyId: string;
+    division: number;
+    account: LinkedAccount;
+    rule: 'outbound-kvk' | 'outbound-created';
+    values: Prisma.InputJsonValue;
+    base: CompanyFields | null;
+    /** Without a base: the account's values as found, for the first merge (see merge.ts). */
+    found?: CompanyFields;
+    localUpdatedAt?: Date;
+  },
 ): Promise<LinkOutcome> {
   try {
     return await prisma.$transaction(async (tx) => {
@@ -138,7 +148,7 @@ export async function linkAccount(
         matchValues: input.values,
         baseSnapshot: input.base === null ? undefined : (normaliseFields(input.base) as Prisma.InputJsonValue),
         ...(input.localUpdatedAt ? { localUpdatedAt: input.localUpdatedAt } : {}),
-        conflictDetails: withoutFailure(link?.conflictDetails ?? null),
+        conflictDetails: withFound(withoutFailure(link?.conflictDetails ?? null), input.base === null ? input.found : undefined),
         updatedAt: new Date(),
       };
       const saved = link ? await tx.companySync.update({ where: { id: link.id }, data }) : await tx.companySync.create({ data });
@@ -163,7 +173,8 @@ export async function recordPushed(
   input: { syncId: string; base: CompanyFields; exactUpdatedAt: Date | null; localUpdatedAt: Date; status: 'OK' | 'CONFLICT'; writtenOver?: WrittenOver },
 ): Promise<void> {
   const link = await db.companySync.findUniqueOrThrow({ where: { id: input.syncId }, select: { conflictDetails: true } });
-  const details = withWritten(withoutFailure(link.conflictDetails), input.writtenOver);
+  // A base now: the values found at linking are not needed any more.
+  const details = withWritten(withFound(withoutFailure(link.conflictDetails), undefined), input.writtenOver);
   await db.companySync.update({
     where: { id: input.syncId },
     data: {
@@ -227,6 +238,19 @@ export function writtenOver(details: Prisma.JsonValue | null): WrittenOver | und
   const written = objectOf(details).written;
   const before = written && typeof written === 'object' && !Array.isArray(written) ? (written as { before?: unknown }).before : undefined;
   return before && typeof before === 'object' && !Array.isArray(before) ? (before as WrittenOver) : undefined;
+}
+
+/** An account's values as found when it was linked without a base (conflict_details.found), if known. */
+export function foundOf(details: Prisma.JsonValue | null): CompanyFields | null {
+  const found = objectOf(details).found;
+  return found && typeof found === 'object' && !Array.isArray(found) ? (found as CompanyFields) : null;
+}
+
+/** The details with `found` set (a link without a base) or removed. */
+export function withFound(details: Prisma.InputJsonValue | undefined, found: CompanyFields | undefined): Prisma.InputJsonValue | undefined {
+  if (details === undefined && found === undefined) return undefined;
+  const { found: _previous, ...rest } = objectOf(details ?? {});
+  return (found === undefined ? rest : { ...rest, found: normaliseFields(found) }) as Prisma.InputJsonValue;
 }
 
 /** The details with `written` set to `before` (a write was sent) or removed (none was). */

@@ -5,6 +5,7 @@ import { Prisma, type PrismaClient, type SyncConflict } from '../../generated/pr
 import type { ConflictDecision, ConflictOutcome } from '../../workflows/company-sync/definitions';
 import { writeAudit } from '../audit';
 import { fieldsOf, insertCompany, patchCompany, softDeleteCompany } from './companies';
+import { withFound } from './outbound';
 import { uniqueViolation } from './unique-violation';
 
 /**
@@ -140,7 +141,22 @@ async function applyInTransaction(tx: Prisma.TransactionClient, conflictId: stri
       if (!link || !row.companyId) throw new UnprocessableError('This conflict has no company to link');
       const taken = await tx.companySync.findUnique({ where: { exactGuid: decision.exactGuid } });
       if (taken && taken.id !== link.id) throw new UnprocessableError(`Exact account ${decision.exactGuid} is linked to another company already`);
-      await tx.companySync.update({ where: { id: link.id }, data: { exactGuid: decision.exactGuid, syncStatus: 'OK', requiresManualReview: false, matchRule: 'operator', matchValues: { operator, decision: 'link_exact' }, baseSnapshot: undefined, updatedAt: new Date() } });
+      // The account as it was found: the first merge takes what Exact changed since as an edit made in Exact.
+      const candidates = (row.details as { candidates?: Array<{ exactGuid?: string; fields?: CompanyFields }> } | null)?.candidates ?? [];
+      const found = candidates.find((c) => c.exactGuid === decision.exactGuid)?.fields;
+      await tx.companySync.update({
+        where: { id: link.id },
+        data: {
+          exactGuid: decision.exactGuid,
+          syncStatus: 'OK',
+          requiresManualReview: false,
+          matchRule: 'operator',
+          matchValues: { operator, decision: 'link_exact' },
+          baseSnapshot: undefined,
+          conflictDetails: withFound(link.conflictDetails as Prisma.InputJsonValue | undefined, found ?? undefined),
+          updatedAt: new Date(),
+        },
+      });
       companyId = row.companyId;
       exactGuid = decision.exactGuid;
       pushCompanyId = row.companyId;

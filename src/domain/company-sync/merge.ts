@@ -31,6 +31,10 @@ import { formatDutchAddress } from './dutch-address';
  * Relay has (Exact's is empty) is kept and sent to Exact, so linking never erases a local value.
  * Where both have different values, remote wins and the overwrite is listed as a conflict with
  * winner 'remote' (so it is audited), or, for a field in manualReviewFields, winner 'review' as above.
+ * When Exact's values as they were found at linking are known (`found`: the account a KVK search
+ * linked), a field Exact changed since is an edit made in Exact: Exact's value wins even where it
+ * cleared the field (listed as a conflict where ours differs), instead of an empty value counting as
+ * one Exact never had.
  *
  * toLocal and toRemote hold exactly the fields whose merged value differs from that side's
  * (normalised) value, so applying them makes both sides equal to `merged` outside review fields.
@@ -56,6 +60,8 @@ export interface MergeInput {
   localModifiedAt: Date;
   remoteModifiedAt: Date;
   manualReviewFields: readonly SyncedField[];
+  /** Without a base: Exact's values when the link was made, if known (see the module comment). */
+  found?: CompanyFields | null;
 }
 
 export interface MergeResult {
@@ -87,8 +93,11 @@ function withBase(group: readonly SyncedField[], base: CompanyFields, local: Com
   return review ? { winner: 'review', conflict: true } : { winner: lastWriter(input), conflict: true };
 }
 
-function firstLink(group: readonly SyncedField[], local: CompanyFields, remote: CompanyFields, review: boolean): FieldOutcome {
-  if (empty(group, remote) || same(group, local, remote)) return { winner: 'local', conflict: false };
+function firstLink(group: readonly SyncedField[], local: CompanyFields, remote: CompanyFields, review: boolean, found: CompanyFields | null): FieldOutcome {
+  if (same(group, local, remote)) return { winner: 'local', conflict: false };
+  // Changed in Exact since it was found: Exact's edit, a cleared field included.
+  const editedInExact = found !== null && !same(group, remote, found);
+  if (empty(group, remote) && !editedInExact) return { winner: 'local', conflict: false };
   if (empty(group, local)) return { winner: 'remote', conflict: false };
   return review ? { winner: 'review', conflict: true } : { winner: 'remote', conflict: true };
 }
@@ -100,12 +109,13 @@ export function mergeFields(input: MergeInput): MergeResult {
   const base = input.base === null ? null : normaliseFields(input.base);
   const local = normaliseFields(input.local);
   const remote = normaliseFields(input.remote);
+  const found = base === null && input.found ? normaliseFields(input.found) : null;
   const review = new Set<SyncedField>(input.manualReviewFields);
   const result: MergeResult = { merged: { ...local }, toLocal: {}, toRemote: {}, conflicts: [] };
 
   for (const group of FIELD_GROUPS) {
     const underReview = group.some((f) => review.has(f));
-    const outcome = base === null ? firstLink(group, local, remote, underReview) : withBase(group, base, local, remote, underReview, input);
+    const outcome = base === null ? firstLink(group, local, remote, underReview, found) : withBase(group, base, local, remote, underReview, input);
     const isAddress = group === ADDRESS_PARTS;
     for (const field of group) {
       if (outcome.conflict && local[field] !== remote[field]) {
