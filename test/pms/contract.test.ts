@@ -62,9 +62,10 @@ describe.each(PMS_VENDORS.map((v) => [v.key, v] as const))('PMS contract: %s', (
       settings,
       property: { propertyId: 'contract-property', vendorPropertyId: hotel.vendorPropertyId, timezone: TIMEZONE, credentials },
       logger,
-      throttle: async () => {
+      withinLimit: async (send) => {
         asked();
         await limit();
+        return send();
       },
     });
     return { sim, control, hotel, adapter };

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createPrismaClient } from '../../src/db/prisma';
-import { PmsRateLimiter, takePmsCall, windowMargin } from '../../src/db/pms/rate-limit';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PmsRateLimiter, releasePmsCall, takePmsCall, windowMargin } from '../../src/db/pms/rate-limit';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { PMS_VENDORS } from '../../src/integrations/pms/registry';
 import { pmsArrivalsWorkflow } from '../../src/workflows/pms/arrivals';
 import { testConfig, uniqueId } from '../helpers/relay';
+import { waitFor } from '../helpers/wait';
 import { addArrival, addProperty, usePmsRelay } from '../helpers/pms';
 
 /**
@@ -23,14 +25,53 @@ describe('PMS call limits per vendor scope', () => {
 
   it('takes calls up to the limit, then names the wait until the oldest leaves the window', async () => {
     const scope = { key: `test:${randomUUID()}`, limit: 3, windowMs: 2_000 };
-    const answers = [];
-    for (let i = 0; i < 4; i++) answers.push(await takePmsCall(prisma, scope));
-    expect(answers.slice(0, 3)).toEqual([0, 0, 0]);
-    expect(answers[3]).toBeGreaterThan(scope.windowMs - 500);
-    expect(answers[3]).toBeLessThanOrEqual(scope.windowMs + windowMargin(scope.windowMs));
+    const taken = [];
+    for (let i = 0; i < 3; i++) taken.push(await takePmsCall(prisma, scope));
+    for (const t of taken) await releasePmsCall(prisma, scope, t.slot!);
+    const refused = await takePmsCall(prisma, scope);
+    expect(taken.map((t) => t.waitMs)).toEqual([0, 0, 0]);
+    expect(new Set(taken.map((t) => t.slot)).size).toBe(3);
+    expect(refused.slot).toBeNull();
+    expect(refused.waitMs).toBeGreaterThan(scope.windowMs - 500);
+    expect(refused.waitMs).toBeLessThanOrEqual(scope.windowMs + windowMargin(scope.windowMs));
     const row = await prisma.pmsRateScope.findUniqueOrThrow({ where: { key: scope.key } });
     expect(row).toMatchObject({ callLimit: 3, calls: expect.any(Array) });
     expect(row.calls).toHaveLength(3);
+  });
+
+  it('holds a call in the window until its answer returns, then for one window after it', async () => {
+    // The vendor counts a request when it arrives, which may be long after it was let go: a
+    // call that has not answered yet still fills its place, however long ago it was taken.
+    const scope = { key: `test:${randomUUID()}`, limit: 1, windowMs: 200 };
+    const limiter = new PmsRateLimiter({ prisma });
+    let answer!: () => void;
+    const slow = limiter.within(scope, () => new Promise<void>((resolve) => (answer = resolve)));
+    await waitFor('the slow call taken', async () => ((await prisma.pmsRateScope.findUnique({ where: { key: scope.key } }))?.calls.length === 1 ? true : undefined));
+    await sleep(scope.windowMs * 3);
+    const whileInFlight = await takePmsCall(prisma, scope);
+    expect(whileInFlight.slot).toBeNull();
+    // A call still in flight leaves no sooner than a full window after now.
+    expect(whileInFlight.waitMs).toBeGreaterThanOrEqual(scope.windowMs);
+    answer();
+    await slow;
+    const answeredAt = Date.now();
+    await limiter.within(scope, async () => undefined);
+    expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(scope.windowMs - 25);
+  });
+
+  it('releases a call whose request failed, and ages out the call of a worker that died mid-request', async () => {
+    const scope = { key: `test:${randomUUID()}`, limit: 1, windowMs: 100 };
+    const limiter = new PmsRateLimiter({ prisma });
+    await expect(limiter.within(scope, () => Promise.reject(new Error('connection reset')))).rejects.toThrow('connection reset');
+    const row = await prisma.pmsRateScope.findUniqueOrThrow({ where: { key: scope.key } });
+    expect(row.calls[0]!.getTime()).toBeLessThanOrEqual(Date.now() + 50);
+    // Taken and never released (the process died): held for the hold, then one window.
+    const dead = { ...scope, key: `test:${randomUUID()}` };
+    expect((await takePmsCall(prisma, dead, 300)).slot).not.toBeNull();
+    expect((await takePmsCall(prisma, dead, 300)).slot).toBeNull();
+    const started = Date.now();
+    await limiter.within(dead, async () => undefined);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
 
   it('keeps every window at the limit across several processes taking calls at once', async () => {
@@ -43,10 +84,7 @@ describe('PMS call limits per vendor scope', () => {
       await Promise.all(
         clients.map(async (db) => {
           const limiter = new PmsRateLimiter({ prisma: db });
-          for (let i = 0; i < 6; i++) {
-            await limiter.throttle(scope);
-            sent.push(Date.now());
-          }
+          for (let i = 0; i < 6; i++) await limiter.within(scope, async () => sent.push(Date.now()));
         }),
       );
       sent.sort((a, b) => a - b);

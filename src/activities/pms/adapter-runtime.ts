@@ -61,10 +61,10 @@ export function createPmsRuntime(deps: { prisma: PrismaClient; logger: Logger; s
       settings: state.settings,
       property: { propertyId: property.id, vendorPropertyId: property.vendorPropertyId, timezone: property.timezone, credentials },
       logger,
-      throttle: async () => {
+      withinLimit: async (send) => {
         const activity = currentActivity();
         activity?.heartbeat();
-        await deps.limiter.throttle(scope, { signal: activity?.cancellationSignal, onWait: () => activity?.heartbeat() });
+        return deps.limiter.within(scope, send, { signal: activity?.cancellationSignal, onWait: () => activity?.heartbeat() });
       },
     });
     return { adapter, property, scope };

@@ -6,26 +6,44 @@ import type { Logger } from '../../logger';
 /**
  * A PMS vendor's call limit at the scope the vendor counts it (Mews: per access token; OPERA:
  * per environment; others per hotel or client), shared by every worker process through one
- * row per scope in PostgreSQL (`relay_take_pms_call`, see the PMS migration): before each
- * request an adapter takes a call; when the window is full it waits for the time the database
- * names. A task-queue rate limit could not do this: it counts per queue, not per access token,
+ * row per scope in PostgreSQL (`relay_take_pms_call`, see the PMS migrations): each request
+ * an adapter sends takes a call, waiting for the time the database names when the window is
+ * full, and gives it back when its answer returns. A task-queue rate limit could not do this: it counts per queue, not per access token,
  * and ignores local activities.
  */
 
 /**
- * Requests reach the vendor a little after they are taken, and not all equally late (a busy
- * worker's event loop, a slow connection): the window Relay counts is longer than the vendor's,
- * so no window of the vendor's ever holds more than its limit. 50 ms proved too little for
- * per-second limits on busy workers (`bench:arrivals` counted requests over Clock's and OPERA's
- * limits); a quarter second or a tenth of the window, whichever is longer, held.
+ * A call stays in the window until its answer returns (see the migration
+ * `pms_calls_held_until_answered`), so how late a busy worker sends it no longer matters. The
+ * margin is left for what the answer cannot vouch for: a request given up on (timeout,
+ * cancellation) may still reach the vendor a moment after Relay stopped waiting.
  */
-export const windowMargin = (windowMs: number) => Math.min(3_000, Math.max(250, windowMs * 0.1));
+export const windowMargin = (windowMs: number) => Math.min(1_000, Math.max(50, windowMs * 0.02));
 
-/** Takes one call, or says how many milliseconds until one is free (0: taken). */
-export async function takePmsCall(prisma: PrismaClient, scope: RateScope): Promise<number> {
+/**
+ * How long a call taken and never answered holds its place: longer than any vendor request may
+ * take (the vendor clients time out at 30 s), so only a worker that died mid-request leaves one.
+ */
+export const CALL_HOLD_MS = 60_000;
+
+/** A call taken from a scope's limit: `slot` names it when its answer returns. */
+export interface TakenCall {
+  /** 0: taken; otherwise milliseconds until one may be free (ask again then). */
+  waitMs: number;
+  /** The call's placeholder in the window, as PostgreSQL wrote it (microseconds kept). */
+  slot: string | null;
+}
+
+/** Takes one call, or says how many milliseconds until one may be free. */
+export async function takePmsCall(prisma: PrismaClient, scope: RateScope, holdMs = CALL_HOLD_MS): Promise<TakenCall> {
   const windowMs = scope.windowMs + windowMargin(scope.windowMs);
-  const [row] = await prisma.$queryRaw<Array<{ wait_ms: number }>>`SELECT relay_take_pms_call(${scope.key}, ${scope.limit}::int, ${windowMs}::float8) AS wait_ms`;
-  return Number(row?.wait_ms ?? 0);
+  const [row] = await prisma.$queryRaw<Array<{ wait_ms: number; slot: string | null }>>`SELECT wait_ms, slot::text AS slot FROM relay_take_pms_call(${scope.key}, ${scope.limit}::int, ${windowMs}::float8, ${holdMs}::float8)`;
+  return { waitMs: Number(row?.wait_ms ?? 0), slot: row?.slot ?? null };
+}
+
+/** The call's answer came back (or it failed): it leaves the window one window from now. */
+export async function releasePmsCall(prisma: PrismaClient, scope: RateScope, slot: string): Promise<void> {
+  await prisma.$executeRaw`SELECT relay_release_pms_call(${scope.key}, ${slot}::timestamptz)`;
 }
 
 /** Longest single sleep: a waiting activity heartbeats at least this often. */
@@ -40,19 +58,40 @@ export interface ThrottleOptions {
 export class PmsRateLimiter {
   constructor(private readonly options: { prisma: PrismaClient; logger?: Logger }) {}
 
-  /** Resolves once a call is taken from the scope's limit. */
-  async throttle(scope: RateScope, options: ThrottleOptions = {}): Promise<void> {
+  /**
+   * Sends one request within the scope's limit: waits until a call is free, sends, and keeps
+   * the call in the window until the answer (or the failure) is back.
+   */
+  async within<T>(scope: RateScope, send: () => Promise<T>, options: ThrottleOptions = {}): Promise<T> {
+    const slot = await this.take(scope, options);
+    try {
+      return await send();
+    } finally {
+      await this.release(scope, slot);
+    }
+  }
+
+  private async take(scope: RateScope, options: ThrottleOptions): Promise<string> {
     let waited = 0;
     for (;;) {
-      const waitMs = await takePmsCall(this.options.prisma, scope);
-      if (waitMs <= 0) {
+      const { waitMs, slot } = await takePmsCall(this.options.prisma, scope);
+      if (slot !== null) {
         if (waited > 0) this.options.logger?.debug({ scope: scope.key, waitedMs: waited }, 'waited for the PMS call limit');
-        return;
+        return slot;
       }
-      const slice = Math.min(Math.ceil(waitMs), WAIT_SLICE_MS);
-      options.onWait?.(slice);
-      await sleep(slice, undefined, { signal: options.signal });
-      waited += slice;
+      const sliceMs = Math.min(Math.ceil(waitMs), WAIT_SLICE_MS);
+      options.onWait?.(sliceMs);
+      await sleep(sliceMs, undefined, { signal: options.signal });
+      waited += sliceMs;
+    }
+  }
+
+  /** A release that fails leaves the placeholder to age out (CALL_HOLD_MS): slower, never over the limit. */
+  private async release(scope: RateScope, slot: string): Promise<void> {
+    try {
+      await releasePmsCall(this.options.prisma, scope, slot);
+    } catch (err) {
+      this.options.logger?.warn({ scope: scope.key, err: err instanceof Error ? err.message : String(err) }, 'could not release a PMS call; it holds its place until it ages out');
     }
   }
 }

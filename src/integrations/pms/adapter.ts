@@ -63,10 +63,11 @@ export interface PmsAdapterContext<VendorSettings, Credentials> {
   property: PmsPropertyConnection<Credentials>;
   logger: Logger;
   /**
-   * Waits until the vendor's limit at its own scope (see `rateScope`) allows one more request,
-   * across every worker process; the adapter calls it before each HTTP request it sends.
+   * Sends one HTTP request within the vendor's limit at its own scope (see `rateScope`), across
+   * every worker process: waits until the limit allows one more, runs `send`, and counts the
+   * request until its answer is back. The adapter wraps every request it sends in it.
    */
-  throttle: () => Promise<void>;
+  withinLimit: <T>(send: () => Promise<T>) => Promise<T>;
   /** Cancels requests when the activity is cancelled. */
   signal?: AbortSignal;
 }

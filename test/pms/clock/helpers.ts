@@ -22,8 +22,8 @@ export function localDay(zone: string, offset = 0): string {
 export const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 /**
- * Relay's shared limiter as the core runs it (a sliding window a little longer than the vendor's,
- * see src/db/pms/rate-limit.ts), in memory: `limit` calls per `windowMs` + 50 ms per scope.
+ * A pacing limiter in memory, like Relay's shared one (src/db/pms/rate-limit.ts) but counting
+ * calls from when they are let go: `limit` calls per `windowMs` per scope.
  */
 export class PacingLimiter {
   private readonly taken = new Map<string, number[]>();
@@ -68,9 +68,10 @@ export function adapterFor(simUrl: string, hotel: SimHotel, options: AdapterOpti
     settings: { ...demoClockSettings(simUrl), ...options.settings },
     property: { propertyId: `property-${hotel.vendorPropertyId}`, vendorPropertyId: hotel.vendorPropertyId, timezone: hotel.timezone, credentials },
     logger,
-    throttle: async () => {
+    withinLimit: async (send) => {
       throttled++;
       await options.limiter?.throttle(credentials.apiUser);
+      return send();
     },
   };
   return { adapter: new ClockAdapter(ctx, { pageSize: options.pageSize, sessions }), throttled: () => throttled, sessions };

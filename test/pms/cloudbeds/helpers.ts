@@ -66,9 +66,10 @@ export async function harness(
           settings: options.settings ?? settings,
           property: { propertyId: 'test-property', vendorPropertyId: options.hotel ?? hotel.vendorPropertyId, timezone: TIMEZONE, credentials },
           logger,
-          throttle: async () => {
+          withinLimit: async (send) => {
             throttled.count++;
             await limit();
+            return send();
           },
         },
         { tokens, ...options },

@@ -201,7 +201,7 @@ describe('failures', () => {
 
   it('treats a wrong operation address as a bug (404, not retried) and an outage as retryable', async () => {
     const hotel = await addHotel();
-    const client = new MewsClient({ settings: demoMewsSettings(sim.url), credentials: { accessToken: String(hotel.credentials.accessToken) }, logger, throttle: () => Promise.resolve() });
+    const client = new MewsClient({ settings: demoMewsSettings(sim.url), credentials: { accessToken: String(hotel.credentials.accessToken) }, logger, withinLimit: (send) => send() });
     const wrong = await failureOf(client.call('resources/GetAll', { Extent: { Resources: true }, Limitation: { Count: 1 } }));
     expect(wrong).toMatchObject({ type: FailureType.InvalidInput, nonRetryable: true });
     await control.setFaults({ outage: true });

@@ -40,9 +40,9 @@ export function adapterFor(
       credentials: { accessToken: String(hotel.credentials.accessToken), ...options.credentials },
     },
     logger,
-    throttle: () => {
+    withinLimit: (send) => {
       throttled++;
-      return Promise.resolve();
+      return send();
     },
   };
   return { adapter: new MewsAdapter(ctx, { pageSize: options.pageSize }), throttled: () => throttled };

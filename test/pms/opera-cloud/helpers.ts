@@ -52,8 +52,9 @@ export async function harness(simOptions: OperaSimulatorOptions = {}, hotelSpec:
             credentials: options.credentials ?? (hotel.credentials as OperaCredentials),
           },
           logger,
-          throttle: async () => {
+          withinLimit: async (send) => {
             throttled.count++;
+            return send();
           },
         },
         { tokens, ...options },

@@ -63,7 +63,7 @@ test('every operation Relay uses, its requests and the simulator’s answers, va
   await expect(adapter.postCharge({ reservationVendorId: cancelled.reservationVendorId, amount: { amount: '1.00', currency: 'EUR' }, description: 'x', reference: 'wire-refused' })).rejects.toThrow();
   await expect(adapter.postCharge({ reservationVendorId: '999999999', amount: { amount: '1.00', currency: 'EUR' }, description: 'x', reference: 'wire-missing' })).rejects.toThrow();
   // The gateway's refusals: no x-hotelid (400 with a body), a wrong application key (401 without one).
-  const token = await h.tokens.token(h.settings, { logger, throttle: async () => undefined });
+  const token = await h.tokens.token(h.settings, { logger, withinLimit: (send) => send() });
   const base = { authorization: `Bearer ${token}`, 'x-app-key': OPERA_DEMO.appKey, 'x-hotelid': hotel, 'x-originating-application': DELIBERATE };
   const { 'x-hotelid': _omitted, ...noHotel } = base;
   expect((await fetch(`${h.sim.url}/hsk/v1/hotels/${hotel}/housekeepingOverview`, { headers: noHotel })).status).toBe(400);

@@ -51,8 +51,9 @@ export async function harness(simOptions: ProtelSimulatorOptions = {}, hotelSpec
             credentials: { ...(hotel.credentials as ProtelCredentials), ...options.credentials },
           },
           logger,
-          throttle: async () => {
+          withinLimit: async (send) => {
             throttled.count++;
+            return send();
           },
         },
         options,

@@ -245,7 +245,7 @@ describe('the adapter refuses answers that are not protel’s', () => {
       settings: { endpointUrl: `${url}/io/sync`, target: 'io.protel.pms' },
       property: { propertyId: 'p', vendorPropertyId: '2501', timezone: 'Europe/Amsterdam', credentials: { token: 'pio_0123456789abcdef', chargeItemId: '5000' } },
       logger,
-      throttle: async () => undefined,
+      withinLimit: (send) => send(),
     });
   const correlationOf = (body: string) => /<p:CorrelationID>([^<]+)<\/p:CorrelationID>/.exec(body)![1]!;
   const rs = (envelopeNs: string, correlationId: string, name = 'HTNG_HotelRoomStatusRS', ns = HTNG) =>

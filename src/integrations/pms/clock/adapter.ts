@@ -90,7 +90,7 @@ export class ClockAdapter implements PmsAdapter {
       credentials: ctx.property.credentials,
       accountId: ctx.property.vendorPropertyId,
       logger: ctx.logger,
-      throttle: ctx.throttle,
+      withinLimit: ctx.withinLimit,
       signal: ctx.signal,
       sessions: options.sessions,
     });

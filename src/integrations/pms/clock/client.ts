@@ -46,7 +46,7 @@ export interface ClockClientOptions {
   /** The Clock account id (the property's `vendorPropertyId`). */
   accountId: string;
   logger: Logger;
-  throttle: () => Promise<void>;
+  withinLimit: <T>(send: () => Promise<T>) => Promise<T>;
   signal?: AbortSignal;
   sessions?: ClockDigestSessions;
   timeoutMs?: number;
@@ -124,18 +124,19 @@ export class ClockClient {
    * attempt is signed anew (a nonce-count is never sent twice).
    */
   private async send<T>(call: ClockCall, url: URL, sign: (() => Promise<SignedRequest>) | undefined): Promise<{ res: VendorResponse<T>; nonce?: string }> {
-    const { throttle, signal, logger } = this.options;
+    const { withinLimit, signal, logger } = this.options;
     for (let refused = 0; ; refused++) {
       const signed = sign ? await sign() : undefined;
-      await throttle();
-      const res = await this.http.request<T>({
-        method: call.method,
-        path: url.href,
-        json: call.json,
-        headers: signed ? { authorization: signed.authorization } : {},
-        classify: clockClassifier(call),
-        signal,
-      });
+      const res = await withinLimit(() =>
+        this.http.request<T>({
+          method: call.method,
+          path: url.href,
+          json: call.json,
+          headers: signed ? { authorization: signed.authorization } : {},
+          classify: clockClassifier(call),
+          signal,
+        }),
+      );
       if (res.status !== 429) return { res, nonce: signed?.nonce };
       const delayMs = retryAfterDelay(res.headers, Date.now()) ?? (refused + 1) * BACKOFF_STEP_MS;
       if (refused >= MAX_BACKOFFS || delayMs > MAX_INLINE_BACKOFF_MS) {

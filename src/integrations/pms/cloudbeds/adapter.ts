@@ -78,7 +78,7 @@ export class CloudbedsAdapter implements PmsAdapter {
       credentials: ctx.property.credentials,
       propertyId: ctx.property.vendorPropertyId,
       logger: ctx.logger,
-      throttle: ctx.throttle,
+      withinLimit: ctx.withinLimit,
       signal: ctx.signal,
       tokens: options.tokens,
     });

@@ -42,7 +42,7 @@ export interface TokenRequest {
   refreshToken: string;
   logger: Logger;
   /** The client's shared limiter: a refresh is a request like any other. */
-  throttle: () => Promise<void>;
+  withinLimit: <T>(send: () => Promise<T>) => Promise<T>;
   signal?: AbortSignal;
 }
 
@@ -94,15 +94,16 @@ export class CloudbedsTokenCache {
 
   private async refresh(request: TokenRequest, entry: Entry): Promise<CachedToken> {
     const http = new VendorHttpClient({ vendor: CLOUDBEDS_KEY, baseUrl: request.baseUrl, logger: request.logger, classify: cloudbedsTokenClassifier });
-    await request.throttle();
     const sentAt = this.now();
     this.requests++;
-    const res = await http.request<WireTokenAnswer>({
-      method: 'POST',
-      path: CLOUDBEDS_TOKEN_PATH,
-      form: { grant_type: 'refresh_token', client_id: request.client.clientId, client_secret: request.client.clientSecret, refresh_token: entry.refreshToken },
-      signal: request.signal,
-    });
+    const res = await request.withinLimit(() =>
+      http.request<WireTokenAnswer>({
+        method: 'POST',
+        path: CLOUDBEDS_TOKEN_PATH,
+        form: { grant_type: 'refresh_token', client_id: request.client.clientId, client_secret: request.client.clientSecret, refresh_token: entry.refreshToken },
+        signal: request.signal,
+      }),
+    );
     const answer = res.body ?? {};
     const expiresIn = Number(answer.expires_in);
     if (typeof answer.access_token !== 'string' || answer.access_token === '' || !Number.isFinite(expiresIn) || expiresIn <= 0) {

@@ -33,7 +33,7 @@ export interface CloudbedsClientOptions {
   /** The hotel's Cloudbeds property id, sent as `propertyID`. */
   propertyId: string;
   logger: Logger;
-  throttle: () => Promise<void>;
+  withinLimit: <T>(send: () => Promise<T>) => Promise<T>;
   signal?: AbortSignal;
   tokens?: CloudbedsTokenCache;
   timeoutMs?: number;
@@ -54,20 +54,21 @@ export class CloudbedsClient {
 
   /** The envelope of a successful answer; a refusal throws its typed failure. */
   async call<T extends WireEnvelope>(call: CloudbedsCall): Promise<T> {
-    const { logger, throttle, signal } = this.options;
+    const { logger, withinLimit, signal } = this.options;
     const params = { propertyID: this.options.propertyId };
     for (let attempt = 0; ; attempt++) {
       const auth = await this.authorization();
-      await throttle();
-      const res = await this.http.request<T>({
-        method: call.method,
-        path: `/api/${call.version ?? 'v1.3'}/${call.operation}`,
-        query: call.method === 'GET' ? { ...params, ...call.query } : undefined,
-        form: call.method === 'GET' ? undefined : phpForm({ ...params, ...call.form }),
-        headers: auth.headers,
-        classify: cloudbedsClassifier(call),
-        signal,
-      });
+      const res = await withinLimit(() =>
+        this.http.request<T>({
+          method: call.method,
+          path: `/api/${call.version ?? 'v1.3'}/${call.operation}`,
+          query: call.method === 'GET' ? { ...params, ...call.query } : undefined,
+          form: call.method === 'GET' ? undefined : phpForm({ ...params, ...call.form }),
+          headers: auth.headers,
+          classify: cloudbedsClassifier(call),
+          signal,
+        }),
+      );
       if (res.status !== 401) return readEnvelope(call, res.status, res.body);
       if (auth.token === undefined) throw pmsUnauthorized(CLOUDBEDS_VENDOR, `${call.operation}: the API key was refused (HTTP 401)`);
       this.tokens.invalidate(this.tokenRequest(), auth.token);
@@ -79,7 +80,7 @@ export class CloudbedsClient {
   private async authorization(): Promise<{ headers: Record<string, string>; token?: string }> {
     const { credentials } = this.options;
     if (isApiKey(credentials)) return { headers: { 'x-api-key': credentials.apiKey } };
-    const token = await this.tokens.token({ ...this.tokenRequest(), logger: this.options.logger, throttle: this.options.throttle, signal: this.options.signal });
+    const token = await this.tokens.token({ ...this.tokenRequest(), logger: this.options.logger, withinLimit: this.options.withinLimit, signal: this.options.signal });
     return { headers: { authorization: bearerAuth(token) }, token };
   }
 

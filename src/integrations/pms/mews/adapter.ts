@@ -102,7 +102,7 @@ export class MewsAdapter implements PmsAdapter {
     options: MewsAdapterOptions = {},
   ) {
     this.pageSize = options.pageSize ?? MEWS_PAGE_SIZE;
-    this.client = new MewsClient({ settings: ctx.settings, credentials: ctx.property.credentials, logger: ctx.logger, throttle: ctx.throttle, signal: ctx.signal });
+    this.client = new MewsClient({ settings: ctx.settings, credentials: ctx.property.credentials, logger: ctx.logger, withinLimit: ctx.withinLimit, signal: ctx.signal });
     this.timezone = ctx.property.timezone;
     this.enterpriseId = ctx.property.vendorPropertyId;
   }

@@ -19,7 +19,7 @@ export interface MewsClientOptions {
   settings: MewsSettings;
   credentials: MewsCredentials;
   logger: Logger;
-  throttle: () => Promise<void>;
+  withinLimit: <T>(send: () => Promise<T>) => Promise<T>;
   signal?: AbortSignal;
   /** Per request. Default 30 s (Mews answers heavy reads with 408 well before). */
   timeoutMs?: number;
@@ -48,15 +48,16 @@ export class MewsClient {
 
   /** One operation, e.g. `reservations/getAll/2023-06-06`; returns Mews' JSON answer. */
   async call<T extends object>(operation: string, body: Record<string, unknown>, options: CallOptions = {}): Promise<T> {
-    await this.options.throttle();
     const write = options.write ?? false;
-    const res = await this.http.request<unknown>({
-      method: 'POST',
-      path: `${MEWS_API_PATH}/${operation}`,
-      json: { ...this.auth, ...body },
-      signal: this.options.signal,
-      classify: mewsClassifier(operation, write),
-    });
+    const res = await this.options.withinLimit(() =>
+      this.http.request<unknown>({
+        method: 'POST',
+        path: `${MEWS_API_PATH}/${operation}`,
+        json: { ...this.auth, ...body },
+        signal: this.options.signal,
+        classify: mewsClassifier(operation, write),
+      }),
+    );
     if (typeof res.body !== 'object' || res.body === null) {
       throw vendorFailure({
         type: write ? FailureType.VendorOutcomeUnknown : FailureType.VendorUnavailable,

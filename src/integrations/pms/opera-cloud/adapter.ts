@@ -82,7 +82,7 @@ export class OperaCloudAdapter implements PmsAdapter {
       settings: ctx.settings,
       hotelId: ctx.property.vendorPropertyId,
       logger: ctx.logger,
-      throttle: ctx.throttle,
+      withinLimit: ctx.withinLimit,
       signal: ctx.signal,
       tokens: options.tokens,
     });

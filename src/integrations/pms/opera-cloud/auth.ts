@@ -37,7 +37,7 @@ interface Entry {
 export interface TokenRequestContext {
   logger: Logger;
   /** The shared limiter of the environment: a token request counts like any other request. */
-  throttle: () => Promise<void>;
+  withinLimit: <T>(send: () => Promise<T>) => Promise<T>;
   signal?: AbortSignal;
 }
 
@@ -92,20 +92,21 @@ export class OperaTokenCache {
 
   private async request(settings: OperaSettings, ctx: TokenRequestContext): Promise<CachedToken> {
     const http = new VendorHttpClient({ vendor: 'opera-cloud', baseUrl: settings.gatewayUrl, logger: ctx.logger, classify: operaTokenClassifier });
-    await ctx.throttle();
     const sentAt = this.now();
     this.requests++;
-    const res = await http.request<unknown>({
-      method: 'POST',
-      path: OPERA_TOKEN_PATH,
-      headers: {
-        authorization: basicAuth(settings.clientId, settings.clientSecret),
-        'x-app-key': settings.appKey,
-        enterpriseId: settings.enterpriseId,
-      },
-      form: { grant_type: 'client_credentials', scope: OPERA_TOKEN_SCOPE },
-      signal: ctx.signal,
-    });
+    const res = await ctx.withinLimit(() =>
+      http.request<unknown>({
+        method: 'POST',
+        path: OPERA_TOKEN_PATH,
+        headers: {
+          authorization: basicAuth(settings.clientId, settings.clientSecret),
+          'x-app-key': settings.appKey,
+          enterpriseId: settings.enterpriseId,
+        },
+        form: { grant_type: 'client_credentials', scope: OPERA_TOKEN_SCOPE },
+        signal: ctx.signal,
+      }),
+    );
     return readTokenAnswer(res.body, sentAt);
   }
 }

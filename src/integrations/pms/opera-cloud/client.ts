@@ -18,7 +18,7 @@ export interface OperaClientOptions {
   /** The hotel code (`x-hotelid`). */
   hotelId: string;
   logger: Logger;
-  throttle: () => Promise<void>;
+  withinLimit: <T>(send: () => Promise<T>) => Promise<T>;
   signal?: AbortSignal;
   tokens?: OperaTokenCache;
   timeoutMs?: number;
@@ -57,19 +57,20 @@ export class OperaClient {
   }
 
   async call<T>(call: OperaCall): Promise<OperaAnswer<T>> {
-    const { settings, logger, throttle, signal } = this.options;
+    const { settings, logger, withinLimit, signal } = this.options;
     for (let attempt = 0; ; attempt++) {
-      const token = await this.tokens.token(settings, { logger, throttle, signal });
-      await throttle();
-      const res = await this.http.request<T>({
-        method: call.method,
-        path: call.path,
-        query: call.query,
-        json: call.json,
-        headers: this.headers(token),
-        classify: operaClassifier(call),
-        signal,
-      });
+      const token = await this.tokens.token(settings, { logger, withinLimit, signal });
+      const res = await withinLimit(() =>
+        this.http.request<T>({
+          method: call.method,
+          path: call.path,
+          query: call.query,
+          json: call.json,
+          headers: this.headers(token),
+          classify: operaClassifier(call),
+          signal,
+        }),
+      );
       if (res.status !== 401) return { status: res.status, body: res.status === 204 ? undefined : res.body };
       this.tokens.invalidate(settings, token);
       if (attempt >= 1) throw pmsUnauthorized(OPERA_VENDOR, `${call.operation} refused a freshly issued token (HTTP 401)`);

@@ -66,7 +66,7 @@ export class ProtelAdapter implements PmsAdapter {
   ) {
     this.hotel = ctx.property.vendorPropertyId;
     this.pageSize = options.pageSize ?? MAX_RESPONSES;
-    this.client = new ProtelClient({ settings: ctx.settings, token: ctx.property.credentials.token, logger: ctx.logger, throttle: ctx.throttle, signal: ctx.signal });
+    this.client = new ProtelClient({ settings: ctx.settings, token: ctx.property.credentials.token, logger: ctx.logger, withinLimit: ctx.withinLimit, signal: ctx.signal });
   }
 
   // --- reservations -------------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ export interface ProtelClientOptions {
   settings: ProtelSettings;
   token: string;
   logger: Logger;
-  throttle: () => Promise<void>;
+  withinLimit: <T>(send: () => Promise<T>) => Promise<T>;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -51,8 +51,7 @@ export class ProtelClient {
       target: this.options.settings.target,
       body: { name: message.rq, ns: message.ns, content: { ...rootAttributes(message, correlationId), ...exchange.content } },
     });
-    await this.options.throttle();
-    const res = await this.send(message, {
+    const res = await this.options.withinLimit(() => this.send(message, {
       method: 'POST',
       path: this.options.settings.endpointUrl,
       body: envelope,
@@ -66,7 +65,7 @@ export class ProtelClient {
       parse: 'text',
       classify: protelClassifier(message),
       signal: this.options.signal,
-    });
+    }));
     const rs = this.answer(message, res.body, correlationId);
     const errors = otaErrors(rs);
     if (errors.length > 0) throw errorsFailure(message, errors, exchange.subject);
