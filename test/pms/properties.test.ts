@@ -1,6 +1,7 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import request from 'supertest';
+import { pausePmsCalls, vendorPauseKey } from '../../src/db/pms/call-pauses';
 import { RelayChannel, RelayEntityId, RelayIntegration } from '../../src/domain/search-attributes';
 import { PMS_OPERATIONS } from '../../src/integrations/pms/operations';
 import { PMS_VENDORS } from '../../src/integrations/pms/registry';
@@ -24,7 +25,7 @@ describe('PMS properties', () => {
     const res = await request(app()).get('/v1/pms/vendors').set(as('service')).expect(200);
     expect(res.body.items.map((v: { key: string }) => v.key)).toEqual(PMS_VENDORS.map((v) => v.key));
     for (const v of res.body.items) {
-      expect(v).toMatchObject({ enabled: true, apiVersion: expect.stringMatching(/\S/) });
+      expect(v).toMatchObject({ enabled: true, apiVersion: expect.stringMatching(/\S/), callsPaused: null });
       expect(Object.keys(v.capabilities).sort()).toEqual([...PMS_OPERATIONS].sort());
     }
     const paths = Object.keys((await request(app()).get('/openapi.json').expect(200)).body.paths);
@@ -166,6 +167,22 @@ describe('PMS properties', () => {
     // The unscoped operator key still sees both.
     const all = (await request(scoped).get('/v1/properties').set(as('operator'))).body.items.map((p: { id: string }) => p.id);
     expect(all).toEqual(expect.arrayContaining([mine.id, theirs.id]));
+  });
+
+  it('shows a vendor-wide pause of calls, and lets an operator lift it', async () => {
+    // A vendor of its own, so that the pause reaches no other test's calls.
+    const modules = loadModules([...RELAY_MODULES.filter((m) => m.name !== 'pms'), createPmsModule([configuredVendor, ...PMS_VENDORS])], testConfig(), testEnv());
+    const live = appWith({ ...pms.relay(), modules }, {});
+    const key = configuredVendor.key;
+    const listed = async () => (await request(live).get('/v1/pms/vendors').set(as('service')).expect(200)).body.items as Array<{ key: string; callsPaused: { until: string; reason: string } | null }>;
+    await pausePmsCalls(pms.relay().prisma, vendorPauseKey(key), 3_600_000, 'firewall refuses this address');
+    const paused = (await listed()).find((v) => v.key === key)!;
+    expect(paused.callsPaused).toEqual({ until: expect.any(String), reason: 'firewall refuses this address' });
+    expect(Date.parse(paused.callsPaused!.until)).toBeGreaterThan(Date.now() + 3_500_000);
+    await request(live).delete(`/v1/pms/vendors/${key}/pause`).set(as('service')).expect(403);
+    await request(live).delete('/v1/pms/vendors/no-such-vendor/pause').set(as('operator')).expect(404);
+    await request(live).delete(`/v1/pms/vendors/${key}/pause`).set(as('operator')).expect(204);
+    expect((await listed()).find((v) => v.key === key)!.callsPaused).toBeNull();
   });
 
   it('names the variables of a vendor that is not configured while another one is', async () => {

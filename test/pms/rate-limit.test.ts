@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createPrismaClient } from '../../src/db/prisma';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure } from '@temporalio/common';
+import { pausePmsCalls } from '../../src/db/pms/call-pauses';
 import { PmsRateLimiter, releasePmsCall, takePmsCall, windowMargin } from '../../src/db/pms/rate-limit';
 import type { PrismaClient } from '../../src/generated/prisma/client';
 import { PMS_VENDORS } from '../../src/integrations/pms/registry';
@@ -24,7 +26,7 @@ describe('PMS call limits per vendor scope', () => {
   });
 
   it('takes calls up to the limit, then names the wait until the oldest leaves the window', async () => {
-    const scope = { key: `test:${randomUUID()}`, limit: 3, windowMs: 2_000 };
+    const scope = { vendor: 'test', key: `test:${randomUUID()}`, limit: 3, windowMs: 2_000 };
     const taken = [];
     for (let i = 0; i < 3; i++) taken.push(await takePmsCall(prisma, scope));
     for (const t of taken) await releasePmsCall(prisma, scope, t.slot!);
@@ -42,7 +44,7 @@ describe('PMS call limits per vendor scope', () => {
   it('holds a call in the window until its answer returns, then for one window after it', async () => {
     // The vendor counts a request when it arrives, which may be long after it was let go: a
     // call that has not answered yet still fills its place, however long ago it was taken.
-    const scope = { key: `test:${randomUUID()}`, limit: 1, windowMs: 200 };
+    const scope = { vendor: 'test', key: `test:${randomUUID()}`, limit: 1, windowMs: 200 };
     const limiter = new PmsRateLimiter({ prisma });
     let answer!: () => void;
     const slow = limiter.within(scope, () => new Promise<void>((resolve) => (answer = resolve)));
@@ -60,7 +62,7 @@ describe('PMS call limits per vendor scope', () => {
   });
 
   it('releases a call whose request failed, and ages out the call of a worker that died mid-request', async () => {
-    const scope = { key: `test:${randomUUID()}`, limit: 1, windowMs: 100 };
+    const scope = { vendor: 'test', key: `test:${randomUUID()}`, limit: 1, windowMs: 100 };
     const limiter = new PmsRateLimiter({ prisma });
     await expect(limiter.within(scope, () => Promise.reject(new Error('connection reset')))).rejects.toThrow('connection reset');
     const row = await prisma.pmsRateScope.findUniqueOrThrow({ where: { key: scope.key } });
@@ -74,11 +76,54 @@ describe('PMS call limits per vendor scope', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
   });
 
+  describe('a vendor that refuses every call for a while', () => {
+    const vendor = () => `v${randomUUID().slice(0, 8)}`;
+    const refusal = (scope: 'vendor' | 'rate-scope', ms: number) =>
+      ApplicationFailure.create({ type: 'VendorUnavailable', message: 'banned', details: [{ pauseCalls: { scope, ms } }] });
+
+    it('pauses every scope of the vendor in every worker, and sends nothing until the pause ends', async () => {
+      const v = vendor();
+      const [a, b] = [1, 2].map((n) => ({ vendor: v, key: `${v}:${n}:${randomUUID()}`, limit: 5, windowMs: 1_000 }));
+      const other = { vendor: vendor(), key: `other:${randomUUID()}`, limit: 5, windowMs: 1_000 };
+      const otherWorker = createPrismaClient(testConfig().databaseUrl);
+      try {
+        await expect(new PmsRateLimiter({ prisma }).within(a!, () => Promise.reject(refusal('vendor', 60_000)))).rejects.toThrow('banned');
+        const send = jest.fn(async () => 'sent');
+        const paused = await new PmsRateLimiter({ prisma: otherWorker }).within(b!, send).catch((e: unknown) => e);
+        expect(send).not.toHaveBeenCalled();
+        expect(paused).toBeInstanceOf(ApplicationFailure);
+        expect(paused).toMatchObject({ type: 'PmsUnavailable', nonRetryable: false });
+        // Temporal retries when the pause ends, not before.
+        expect(Number((paused as ApplicationFailure).nextRetryDelay)).toBeGreaterThan(55_000);
+        expect(Number((paused as ApplicationFailure).nextRetryDelay)).toBeLessThanOrEqual(60_000);
+        await expect(new PmsRateLimiter({ prisma }).within(other, send)).resolves.toBe('sent');
+        const row = await prisma.pmsCallPause.findUniqueOrThrow({ where: { key: `${v}:*` } });
+        expect(row.reason).toContain('banned');
+      } finally {
+        await otherWorker.$disconnect();
+      }
+    });
+
+    it('pauses only its own scope when the refusal says so, ends on time, and never shortens a longer pause', async () => {
+      const v = vendor();
+      const [a, b] = [1, 2].map((n) => ({ vendor: v, key: `${v}:${n}:${randomUUID()}`, limit: 5, windowMs: 1_000 }));
+      const limiter = new PmsRateLimiter({ prisma });
+      await expect(limiter.within(a!, () => Promise.reject(refusal('rate-scope', 400)))).rejects.toThrow('banned');
+      await expect(limiter.within(a!, async () => 'sent')).rejects.toMatchObject({ type: 'PmsUnavailable' });
+      await expect(limiter.within(b!, async () => 'sent')).resolves.toBe('sent');
+      await sleep(450);
+      await expect(limiter.within(a!, async () => 'sent')).resolves.toBe('sent');
+
+      const long = await pausePmsCalls(prisma, b!.key, 60_000, 'long');
+      expect(await pausePmsCalls(prisma, b!.key, 100, 'short')).toEqual(long);
+    });
+  });
+
   it('keeps every window at the limit across several processes taking calls at once', async () => {
     // Four "workers", each with its own database connections, as separate processes would be.
     const clients = [prisma, ...[1, 2, 3].map(() => createPrismaClient(testConfig().databaseUrl))];
     try {
-      const scope = { key: `test:${randomUUID()}`, limit: 5, windowMs: 400 };
+      const scope = { vendor: 'test', key: `test:${randomUUID()}`, limit: 5, windowMs: 400 };
       const sent: number[] = [];
       const started = Date.now();
       await Promise.all(

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { openCredentials } from '../../db/pms/properties';
-import type { PmsRateLimiter } from '../../db/pms/rate-limit';
+import type { PmsCallScope, PmsRateLimiter } from '../../db/pms/rate-limit';
 import type { SecretSealer } from '../../db/sealed-secrets';
 import { PMS_PROPERTY_UNUSABLE } from '../../domain/pms/failures';
 import type { PmsProperty, PrismaClient } from '../../generated/prisma/client';
-import type { PmsAdapter, RateScope } from '../../integrations/pms/adapter';
+import type { PmsAdapter } from '../../integrations/pms/adapter';
 import type { Logger } from '../../logger';
 import { type PmsSettings, vendorState } from '../../modules/pms/config';
 
@@ -21,7 +21,7 @@ export interface PropertyAdapter {
   adapter: PmsAdapter;
   property: PmsProperty;
   /** The limit the adapter's requests are paced by (the key hashed: it may hold a token). */
-  scope: RateScope;
+  scope: PmsCallScope;
 }
 
 export interface PmsRuntime {
@@ -55,7 +55,7 @@ export function createPmsRuntime(deps: { prisma: PrismaClient; logger: Logger; s
       throw unusable(`property ${property.id}: its ${vendor.key} credentials cannot be used (${err instanceof Error ? err.message.slice(0, 200) : 'unreadable'})`);
     }
     const given = vendor.rateScope(state.settings, { vendorPropertyId: property.vendorPropertyId, credentials });
-    const scope: RateScope = { ...given, key: `${vendor.key}:${createHash('sha256').update(given.key).digest('hex').slice(0, 24)}` };
+    const scope: PmsCallScope = { ...given, vendor: vendor.key, key: `${vendor.key}:${createHash('sha256').update(given.key).digest('hex').slice(0, 24)}` };
     const logger = deps.logger.child({ vendor: vendor.key, propertyId: property.id });
     const adapter = vendor.createAdapter({
       settings: state.settings,

@@ -37,3 +37,25 @@ export function pmsNotFound(vendor: string, what: string): ApplicationFailure {
 export function pmsUnauthorized(vendor: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: PmsFailureType.Unauthorized, message: `${vendor} refused the property's credentials: ${message}`, nonRetryable: true });
 }
+
+/**
+ * How far a vendor's refusal reaches: the request's own rate scope, or every scope of the vendor
+ * (a firewall that bans Relay's address answers every credential alike).
+ */
+export type PmsCallPauseScope = 'rate-scope' | 'vendor';
+
+/** What an adapter puts in a failure's details when its vendor refuses every call at a scope for a while. */
+export interface PmsCallPauseRequest {
+  pauseCalls: { scope: PmsCallPauseScope; ms: number };
+}
+
+/**
+ * The pause a failure asks for, if any. The core then stops every call there, in every worker,
+ * until it has passed: a vendor whose ban each new call extends is waited out, not called into.
+ */
+export function pauseRequestOf(error: unknown): PmsCallPauseRequest['pauseCalls'] | undefined {
+  if (!(error instanceof ApplicationFailure)) return undefined;
+  const pause = (error.details?.[0] as Partial<PmsCallPauseRequest> | undefined)?.pauseCalls;
+  if (!pause || (pause.scope !== 'rate-scope' && pause.scope !== 'vendor') || !(pause.ms > 0)) return undefined;
+  return pause;
+}

@@ -5,7 +5,7 @@ import { ClockDigestSessions } from '../../../src/integrations/pms/clock/auth';
 import { CLOCK_BAN_MS } from '../../../src/integrations/pms/clock/errors';
 import { referenceMarker } from '../../../src/integrations/pms/clock/references';
 import { type ClockExchange, type ClockSimulator, createClockSimulator, userScope } from '../../../src/integrations/pms/clock/simulator';
-import { PmsFailureType } from '../../../src/integrations/pms/errors';
+import { PmsFailureType, pauseRequestOf } from '../../../src/integrations/pms/errors';
 import { type SimHotel, type SimHotelSpec, SimulatorControl } from '../../../src/integrations/pms/simulator-control';
 import { adapterFor, failureOf, localDay, PacingLimiter } from './helpers';
 
@@ -314,6 +314,8 @@ describe('failures', () => {
       expect(failure).toMatchObject({ type: FailureType.VendorUnavailable, nonRetryable: false });
       expect(Number(failure.nextRetryDelay)).toBe(CLOCK_BAN_MS);
       expect(failure.message).toMatch(/firewall/);
+      // The ban is on the address: the core pauses every Clock call, not just this API user's.
+      expect(pauseRequestOf(failure)).toEqual({ scope: 'vendor', ms: CLOCK_BAN_MS });
     } finally {
       sim.firewall.reset();
     }

@@ -24,6 +24,7 @@ import {
   SearchReservationsQuery,
   UpdatePropertyBody,
   VendorList,
+  VendorParams,
   WriteAnswer,
 } from './schemas';
 
@@ -54,6 +55,14 @@ export function registerPmsOpenApi(registry: OpenAPIRegistry): void {
     summary: 'The PMS vendors Relay speaks: pinned API version, configured here or not (and what would enable it), the capability table, the push URL',
     security,
     responses: { 200: { description: 'The vendors', ...json(VendorList) }, ...errorResponses([401, 403]) },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/v1/pms/vendors/{vendor}/pause',
+    summary: 'Lift a vendor-wide pause of calls now (operator), when the vendor has lifted its ban sooner',
+    security,
+    request: { params: VendorParams },
+    responses: { 204: { description: 'No pause runs any more' }, ...errorResponses([401, 403, 404]) },
   });
 }
 

@@ -8,6 +8,8 @@ import { z } from '../../openapi';
 
 /** Request and answer shapes of the PMS routes; the OpenAPI document is generated from them. */
 
+export const VendorParams = z.object({ vendor: z.string().min(1) });
+
 export const PropertyParams = z.object({ id: z.uuid({ message: 'must be a property id (a UUID)' }) });
 
 /** A vendor's id or Relay's: whatever the caller knows the record by. */
@@ -268,6 +270,10 @@ export const VendorList = z
         missing: z.array(z.string()).optional().openapi({ description: 'Variables that would enable a disabled vendor' }),
         capabilities: z.object(Object.fromEntries(PMS_OPERATIONS.map((op) => [op, Capability])) as Record<(typeof PMS_OPERATIONS)[number], typeof Capability>),
         webhook: z.string().nullable().openapi({ description: 'Where the vendor pushes changes (null: the vendor does not push)' }),
+        callsPaused: z
+          .object({ until: z.iso.datetime(), reason: z.string() })
+          .nullable()
+          .openapi({ description: 'The vendor refuses every call until then (e.g. a firewall ban that each call would extend): no worker calls it, polls and writes fail retryably and retry after it' }),
       }),
     ),
   })

@@ -6,14 +6,15 @@
  *   401 Digest refused → handled by the client (fresh nonce, one more try; then PmsUnauthorized)
  *   429 over the API user's limit → handled by the client (back-off, then VendorRateLimited)
  *   403 {"error": "The User doesn't have ... right"} (or no access to the account) → PmsUnauthorized
- *   403 without Clock's JSON: the firewall's ban → retryable, not before two hours
+ *   403 without Clock's JSON: the firewall's ban → retryable, not before two hours; every Clock
+ *     call from Relay pauses until then (calling into the ban extends it)
  *   404 unknown record → null for reads by id, PmsNotFound for writes
  *   400, 422 (validation) and other 4xx → PmsRequestRejected
  *   5xx → retryable (a gateway's 502/504 to a write: outcome unknown)
  */
 import { FailureType } from '../../../domain/failure-types';
 import type { Classification, Classifier, VendorAnswer } from '../../http';
-import { pmsNotFound, pmsRejected, pmsUnauthorized } from '../errors';
+import { type PmsCallPauseRequest, pmsNotFound, pmsRejected, pmsUnauthorized } from '../errors';
 
 /** The vendor as operators read it (PMS failures). */
 export const CLOCK_VENDOR = 'Clock PMS+';
@@ -68,7 +69,8 @@ export function clockClassifier(call: ClockCallDescription): Classifier {
         type: FailureType.VendorUnavailable,
         message: "Clock's firewall refuses this address (a ban lasts about two hours; calling sooner extends it)",
         delayMs: CLOCK_BAN_MS,
-        details: { ...details, firewall: true },
+        // The ban is on Relay's address, whichever API user calls: every Clock call waits it out.
+        details: { ...details, firewall: true, ...({ pauseCalls: { scope: 'vendor', ms: CLOCK_BAN_MS } } satisfies PmsCallPauseRequest) },
       };
     }
     if (status === 404) {
