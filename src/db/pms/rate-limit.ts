@@ -112,8 +112,13 @@ export class PmsRateLimiter {
     if (!pause) return;
     const key = pause.scope === 'vendor' ? vendorPauseKey(scope.vendor) : scope.key;
     const reason = error instanceof Error ? error.message : 'the vendor refused every call';
-    const until = await pausePmsCalls(this.options.prisma, key, pause.ms, reason);
-    this.options.logger?.warn({ vendor: scope.vendor, scope: key, pausedUntil: until.toISOString() }, 'the PMS vendor refuses every call here for a while; calls are paused');
+    try {
+      const until = await pausePmsCalls(this.options.prisma, key, pause.ms, reason);
+      this.options.logger?.warn({ vendor: scope.vendor, scope: key, pausedUntil: until.toISOString() }, 'the PMS vendor refuses every call here for a while; calls are paused');
+    } catch (err) {
+      // The vendor's own failure still reaches the caller (and its retry waits the delay it names).
+      this.options.logger?.warn({ vendor: scope.vendor, scope: key, err: err instanceof Error ? err.message : String(err) }, 'could not record a pause of PMS calls');
+    }
   }
 
   private async release(scope: PmsCallScope, slot: string): Promise<void> {
