@@ -5,7 +5,7 @@
  * application firewall: an address that keeps calling into 429s is banned for about two hours,
  * every request from it answered 403.
  */
-import type { SimStats } from '../../simulator-control';
+import { SlidingWindowLimits } from '../../simulator-kit/limits';
 
 export interface LimitSettings {
   /** Calls per API user within `windowMs` (Clock: 5 per second). */
@@ -25,44 +25,17 @@ export const CLOCK_FIREWALL: FirewallSettings = { refusalsBeforeBan: 100, window
 
 export const userScope = (apiUser: string) => `user:${apiUser}`;
 
-export class RequestLimits {
-  private readonly windows = new Map<string, number[]>();
-  private stats: SimStats = { requests: 0, overLimit: 0, byScope: {} };
-
+export class RequestLimits extends SlidingWindowLimits {
   constructor(
     private readonly settings: LimitSettings = CLOCK_LIMIT,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Counts a vendor-format request, whatever its fate. */
-  received(): void {
-    this.stats.requests++;
+  ) {
+    super(settings.windowMs);
   }
 
   /** Takes one call from the user's window; false when the window is already full. */
   take(apiUser: string): boolean {
-    const scope = userScope(apiUser);
-    const now = this.now();
-    const counts = (this.stats.byScope[scope] ??= { requests: 0, overLimit: 0 });
-    counts.requests++;
-    const recent = (this.windows.get(scope) ?? []).filter((at) => at > now - this.settings.windowMs);
-    this.windows.set(scope, recent);
-    if (recent.length >= this.settings.perUser) {
-      counts.overLimit++;
-      this.stats.overLimit++;
-      return false;
-    }
-    recent.push(now);
-    return true;
-  }
-
-  snapshot(): SimStats {
-    return structuredClone(this.stats);
-  }
-
-  reset(): void {
-    this.windows.clear();
-    this.stats = { requests: 0, overLimit: 0, byScope: {} };
+    return this.takeFrom(userScope(apiUser), this.settings.perUser, this.now()).ok;
   }
 }
 
