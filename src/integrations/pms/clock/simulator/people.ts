@@ -3,6 +3,7 @@
  * numbers in the hotel country's national formats ("06-12345678", "+31 (0)6 1234 5678"), some
  * that no parser can read. Deterministic for a seeded `Random`.
  */
+import { drawEmail, drawMobile, mailbox, type MobileFormat, type MobileFormats } from '../../simulator-kit/people';
 import type { Random } from './random';
 
 const FIRST_NAMES = ['Sanne', 'Daan', 'Emma', 'Lucas', 'Julia', 'Sem', 'Ivan', 'Maria', 'Georgi', 'Elena', 'Nikola', 'Petra', 'Tom', 'Laura', 'Jonas', 'Clara', 'Marco', 'Sofia', 'Jan', 'Eva'];
@@ -10,7 +11,7 @@ const LAST_NAMES = ['de Vries', 'Jansen', 'van Dijk', 'Bakker', 'Visser', 'Smit'
 const LANGUAGES = ['en', 'nl', 'de', 'bg', 'fr', 'it'];
 
 /** How staff write a mobile number (`d`: 8 subscriber digits), per country. */
-const FORMATS: Record<string, Array<(d: string) => string>> = {
+const BY_COUNTRY: Record<string, MobileFormat[]> = {
   NL: [
     (d) => `06-${d}`,
     (d) => `+31 (0)6 ${d.slice(0, 4)} ${d.slice(4)}`,
@@ -21,9 +22,10 @@ const FORMATS: Record<string, Array<(d: string) => string>> = {
   DE: [(d) => `0151 ${d}`, (d) => `+49 (0)151 ${d.slice(0, 4)} ${d.slice(4)}`],
   GB: [(d) => `07700 9${d.slice(0, 5)}`, (d) => `+44 (0)7700 9${d.slice(0, 5)}`],
 };
-const GENERIC: Array<(d: string) => string> = [(d) => `0${d}`, (d) => `0${d.slice(0, 3)} ${d.slice(3)}`];
+const GENERIC: MobileFormat[] = [(d) => `0${d}`, (d) => `0${d.slice(0, 3)} ${d.slice(3)}`];
 /** What staff sometimes type where a number belongs. */
 const UNPARSEABLE = ['see e-mail', '12345', 'ask at check-in', '+31 6', 'n/a'];
+const MOBILE_FORMATS: MobileFormats = { byCountry: BY_COUNTRY, generic: GENERIC, unreadable: UNPARSEABLE };
 
 export interface GeneratedGuest {
   firstName: string;
@@ -35,21 +37,16 @@ export interface GeneratedGuest {
 }
 
 export function phoneFor(rng: Random, country: string): string | null {
-  const roll = rng.next();
-  if (roll < 0.1) return null;
-  if (roll < 0.2) return rng.pick(UNPARSEABLE);
-  const digits = String(rng.int(10_000_000, 99_999_999));
-  return rng.pick(FORMATS[country.toUpperCase()] ?? GENERIC)(digits);
+  return drawMobile(rng, country, MOBILE_FORMATS);
 }
 
 export function generateGuest(rng: Random, country: string): GeneratedGuest {
   const firstName = rng.pick(FIRST_NAMES);
   const lastName = rng.pick(LAST_NAMES);
-  const local = `${firstName}.${lastName}`.toLowerCase().replace(/[^a-z.]/g, '');
   return {
     firstName,
     lastName,
-    email: rng.chance(0.85) ? `${local}${rng.int(1, 99)}@example.com` : null,
+    email: drawEmail(rng, 0.85, mailbox(firstName, lastName, 'drop')),
     phone: phoneFor(rng, country),
     language: rng.pick(LANGUAGES),
     country: rng.chance(0.6) ? country.toUpperCase() : rng.pick(['NL', 'DE', 'GB', 'BG', 'FR', 'US']),

@@ -3,6 +3,7 @@
  * hotel country's national formats ("06-12345678", "+31 (0)6 1234 5678"), some of which no
  * parser can read. Deterministic for a seeded `Random`.
  */
+import { drawEmail, drawMobile, mailbox, type MobileFormat, type MobileFormats } from '../../simulator-kit/people';
 import type { Random } from './random';
 
 const FIRST_NAMES = ['Sanne', 'Daan', 'Emma', 'Lucas', 'Julia', 'Sem', 'Tess', 'Finn', 'Anna', 'Noah', 'Mila', 'Levi', 'Sophie', 'Jan', 'Marie', 'Thomas', 'Olivia', 'James', 'Lena', 'Paul'];
@@ -12,7 +13,7 @@ const FEATURES = ['SeaView', 'QuietRoom', 'HighFloor', 'TwinBeds', 'Bathtub'];
 const DIETS = ['Vegetarian', 'Vegan', 'Gluten-free', 'Halal'];
 
 /** Writers of a mobile number `digits` (8 subscriber digits) as staff type them, per country. */
-const FORMATS: Record<string, Array<(d: string) => string>> = {
+const BY_COUNTRY: Record<string, MobileFormat[]> = {
   NL: [
     (d) => `06-${d}`,
     (d) => `+31 (0)6 ${d.slice(0, 4)} ${d.slice(4)}`,
@@ -24,9 +25,10 @@ const FORMATS: Record<string, Array<(d: string) => string>> = {
   GB: [(d) => `07700 9${d.slice(0, 5)}`, (d) => `+44 (0)7700 9${d.slice(0, 5)}`, (d) => `07700-9${d.slice(0, 5)}`],
   BE: [(d) => `0470 ${d.slice(0, 2)} ${d.slice(2, 4)} ${d.slice(4, 6)}`, (d) => `+32 (0)470 ${d.slice(0, 6)}`],
 };
-const GENERIC: Array<(d: string) => string> = [(d) => `0${d}`, (d) => `0${d.slice(0, 3)} ${d.slice(3)}`];
+const GENERIC: MobileFormat[] = [(d) => `0${d}`, (d) => `0${d.slice(0, 3)} ${d.slice(3)}`];
 /** What staff sometimes type where a number belongs. */
 const UNPARSEABLE = ['see e-mail', '12345', 'ask at check-in', '+31 6', 'n/a'];
+const MOBILE_FORMATS: MobileFormats = { byCountry: BY_COUNTRY, generic: GENERIC, unreadable: UNPARSEABLE };
 
 export interface GeneratedGuest {
   firstName: string;
@@ -40,21 +42,16 @@ export interface GeneratedGuest {
 }
 
 export function phoneFor(rng: Random, country: string): string | null {
-  const roll = rng.next();
-  if (roll < 0.1) return null;
-  if (roll < 0.2) return rng.pick(UNPARSEABLE);
-  const digits = String(rng.int(10_000_000, 99_999_999));
-  return rng.pick(FORMATS[country.toUpperCase()] ?? GENERIC)(digits);
+  return drawMobile(rng, country, MOBILE_FORMATS);
 }
 
 export function generateGuest(rng: Random, country: string): GeneratedGuest {
   const firstName = rng.pick(FIRST_NAMES);
   const lastName = rng.pick(LAST_NAMES);
-  const local = `${firstName}.${lastName}`.toLowerCase().replace(/[^a-z.]/g, '');
   return {
     firstName,
     lastName,
-    email: rng.chance(0.85) ? `${local}${rng.int(1, 99)}@example.com` : null,
+    email: drawEmail(rng, 0.85, mailbox(firstName, lastName, 'drop')),
     phone: phoneFor(rng, country),
     languageCode: rng.pick(LANGUAGES),
     nationality: rng.chance(0.6) ? country.toUpperCase() : rng.pick(['NL', 'DE', 'GB', 'FR', 'BE', 'US']),

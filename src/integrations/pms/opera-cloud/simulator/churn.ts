@@ -4,7 +4,7 @@
  */
 import type { SimHotelRecord } from './model';
 import { mixSeed, type Rng, seededRng } from './random';
-import { addDays } from './seed';
+import { addDays } from '../../simulator-kit/days';
 import type { OperaStore } from './store';
 
 export function churnStream(hotel: SimHotelRecord): Rng {

@@ -3,19 +3,9 @@
  * formats, some that no library can read), deterministic for a seed.
  */
 import type { HousekeepingStatus, SimRoomRecord } from './model';
+import { drawDigits as digits, drawEmail, drawPhone, mailbox, type PhoneWriter } from '../../simulator-kit/people';
+import { drawRooms } from '../../simulator-kit/rooms';
 import type { Rng } from './random';
-
-/** The hotel's calendar day `offset` days from now (OPERA's dates of stay are the hotel's days). */
-export function localDay(timezone: string, offset = 0, now = Date.now()): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now));
-  return addDays(today, offset);
-}
-
-export function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
 
 interface CountryData {
   given: readonly string[];
@@ -23,13 +13,11 @@ interface CountryData {
   language: string;
   currency: string;
   /** Each draws one phone number as it is typed in that country. */
-  phones: ReadonlyArray<(rng: Rng) => string>;
+  phones: readonly PhoneWriter[];
 }
 
-const digits = (rng: Rng, n: number): string => Array.from({ length: n }, () => rng.int(0, 9)).join('');
-
 /** Numbers no parser can make sense of: typos, notes typed into the phone field. */
-const UNPARSEABLE: ReadonlyArray<(rng: Rng) => string> = [(rng) => `06-${digits(rng, 4)}`, () => 'ask at check-in', (rng) => digits(rng, 3)];
+const UNPARSEABLE: readonly PhoneWriter[] = [(rng) => `06-${digits(rng, 4)}`, () => 'ask at check-in', (rng) => digits(rng, 3)];
 
 const COUNTRIES: Record<string, CountryData> = {
   NL: {
@@ -88,13 +76,11 @@ export function generateGuest(rng: Rng, country: string): GeneratedGuest {
   const data = countryData(country);
   const givenName = rng.pick(data.given);
   const surname = rng.pick(data.surnames);
-  const r = rng.next();
-  const phone = r < 0.1 ? null : r < 0.2 ? rng.pick(UNPARSEABLE)(rng) : rng.pick(data.phones)(rng);
-  const local = `${givenName}.${surname}`.toLowerCase().normalize('NFD').replace(/[^a-z.]/g, '');
+  const phone = drawPhone(rng, { typed: data.phones, unreadable: UNPARSEABLE });
   return {
     givenName,
     surname,
-    email: rng.chance(0.8) ? `${local}${rng.int(1, 99)}@example.com` : null,
+    email: drawEmail(rng, 0.8, mailbox(givenName, surname, 'fold')),
     phone,
     language: data.language,
     nationality: country.toUpperCase(),
@@ -103,16 +89,12 @@ export function generateGuest(rng: Rng, country: string): GeneratedGuest {
 }
 
 const ROOM_TYPES = ['STDK', 'STDQ', 'DLXK', 'STDT', 'SUIT'] as const;
-const ROOMS_PER_FLOOR = 20;
 
-export function generateRooms(rng: Rng, count: number): SimRoomRecord[] {
-  return Array.from({ length: count }, (_, i) => {
-    const floor = Math.floor(i / ROOMS_PER_FLOOR) + 1;
-    const r = rng.next();
-    const status: HousekeepingStatus = r < 0.45 ? 'Clean' : r < 0.75 ? 'Dirty' : r < 0.88 ? 'Inspected' : r < 0.95 ? 'Pickup' : r < 0.98 ? 'OutOfService' : 'OutOfOrder';
-    return { id: String(floor * 100 + (i % ROOMS_PER_FLOOR) + 1), roomType: rng.pick(ROOM_TYPES), floor: String(floor), status, occupied: rng.chance(0.4) };
-  });
-}
+/** OPERA's housekeeping statuses, most rooms clean or dirty, a few out of order. */
+const housekeeping = (r: number): HousekeepingStatus =>
+  r < 0.45 ? 'Clean' : r < 0.75 ? 'Dirty' : r < 0.88 ? 'Inspected' : r < 0.95 ? 'Pickup' : r < 0.98 ? 'OutOfService' : 'OutOfOrder';
+
+export const generateRooms = (rng: Rng, count: number): SimRoomRecord[] => drawRooms(rng, count, ROOM_TYPES, housekeeping);
 
 /**
  * An OPERA hotel code from the hotel's name and its seed (upper-case letters and digits): the same

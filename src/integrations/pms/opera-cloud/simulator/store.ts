@@ -5,8 +5,13 @@
  */
 import type { SimHotelSpec, SimReservationSpec } from '../../simulator-control';
 import type { SimCommentRecord, SimHotelRecord, SimPostingRecord, SimProfileRecord, SimReservationRecord, SimStatus } from './model';
-import { mixSeed, seededRng } from './random';
-import { addDays, countryData, generateGuest, generateRooms, hotelCode, localDay } from './seed';
+import { localDay } from '../../simulator-kit/days';
+import { IdSequence } from '../../simulator-kit/ids';
+import { RisingClock } from '../../simulator-kit/rising-clock';
+import { occupyRoom } from '../../simulator-kit/rooms';
+import { drawFate, drawStay, seedArrivals } from '../../simulator-kit/seeded-stays';
+import { mixSeed, type Rng, seededRng } from './random';
+import { countryData, generateGuest, generateRooms, hotelCode } from './seed';
 
 const FIRST_ID = { reservation: 100_001, confirmation: 42_000_017, profile: 300_001, transaction: 9_000_001, comment: 120_001, entry: 700_001 };
 /** Preferences guests of a generated hotel have (OPERA keys them by type and code). */
@@ -15,8 +20,6 @@ const SEEDED_PREFERENCES = [
   { type: 'ROOM', code: 'QR', description: 'Quiet room' },
   { type: 'PILLOW', code: 'FOAM', description: 'Foam pillow' },
 ] as const;
-/** Seeded arrivals: today and the two days after, in the hotel's calendar. */
-const SEEDED_DAYS = 3;
 
 export interface ProfileInput {
   givenName?: string | null;
@@ -31,27 +34,26 @@ export interface ProfileInput {
 export class OperaStore {
   readonly hotels = new Map<string, SimHotelRecord>();
   readonly profiles = new Map<string, SimProfileRecord>();
-  private counters = { ...FIRST_ID };
-  private lastStamp = 0;
+  private readonly ids = new IdSequence(FIRST_ID);
+  private readonly clock: RisingClock;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.clock = new RisingClock(now);
+  }
 
   reset(): void {
     this.hotels.clear();
     this.profiles.clear();
-    this.counters = { ...FIRST_ID };
+    this.ids.reset();
   }
 
   /** An ISO instant, strictly later than the previous one: every change gets its own `lastModifyDateTime`. */
   stamp(): string {
-    this.lastStamp = Math.max(this.now(), this.lastStamp + 1);
-    return new Date(this.lastStamp).toISOString();
+    return this.clock.stamp();
   }
 
   private nextId(kind: keyof typeof FIRST_ID, step = 1): string {
-    const id = this.counters[kind];
-    this.counters[kind] += step;
-    return String(id);
+    return this.ids.next(kind, step);
   }
 
   today(hotel: SimHotelRecord): string {
@@ -81,22 +83,20 @@ export class OperaStore {
       postings: [],
     };
     this.hotels.set(code, hotel);
-    for (let day = 0; day < SEEDED_DAYS; day++) {
-      for (let i = 0; i < spec.arrivalsPerDay; i++) this.seedArrival(hotel, rng, day);
-    }
+    seedArrivals(spec.arrivalsPerDay, (day) => this.seedArrival(hotel, rng, day));
     return hotel;
   }
 
   /** One generated guest arriving `day` days from today; some have already checked in, a few cancelled. */
-  seedArrival(hotel: SimHotelRecord, rng: ReturnType<typeof seededRng>, day: number): SimReservationRecord {
+  seedArrival(hotel: SimHotelRecord, rng: Rng, day: number): SimReservationRecord {
     const guest = generateGuest(rng, hotel.country);
     const profile = this.addProfile(guest);
     if (rng.chance(0.3)) profile.preferences.push({ ...rng.pick(SEEDED_PREFERENCES) });
-    const arrival = localDay(hotel.timezone, day, this.now());
-    const r = this.addReservation(hotel, profile.id, { arrivalDate: arrival, departureDate: addDays(arrival, rng.int(1, 4)), adults: rng.int(1, 2) });
-    const draw = rng.next();
-    if (day === 0 && draw < 0.25) this.checkIn(hotel, r);
-    else if (draw > 0.92) r.status = 'Cancelled';
+    const r = this.addReservation(hotel, profile.id, drawStay(rng, hotel.timezone, day, this.now()));
+    const fate = drawFate(rng, day);
+    if (fate === 'checkedIn') this.checkIn(hotel, r);
+    // Seeded as cancelled, not cancelled now: its modification time stays its creation.
+    else if (fate === 'cancelled') r.status = 'Cancelled';
     return r;
   }
 
@@ -151,14 +151,7 @@ export class OperaStore {
 
   /** Checks a reservation in, giving it a vacant room when it has none. */
   checkIn(hotel: SimHotelRecord, r: SimReservationRecord): void {
-    if (r.roomId === null) {
-      const taken = new Set([...hotel.reservations.values()].filter((x) => x.status === 'InHouse').map((x) => x.roomId));
-      const room = hotel.rooms.find((x) => !x.occupied && !taken.has(x.id)) ?? hotel.rooms[0];
-      r.roomId = room?.id ?? null;
-      if (room) r.roomType = room.roomType;
-    }
-    const room = hotel.rooms.find((x) => x.id === r.roomId);
-    if (room) room.occupied = true;
+    occupyRoom(hotel.rooms, r, [...hotel.reservations.values()].filter((x) => x.status === 'InHouse'));
     this.setStatus(r, 'InHouse');
   }
 

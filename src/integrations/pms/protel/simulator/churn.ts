@@ -4,7 +4,7 @@
  */
 import type { SimHotel } from './model';
 import { mixSeed, type Rng, seededRng } from './random';
-import { addDays } from './seed';
+import { addDays } from '../../simulator-kit/days';
 import type { ProtelStore } from './store';
 
 export function churnStream(hotel: SimHotel): Rng {

@@ -4,29 +4,17 @@
  * deterministic for a seed.
  */
 import type { SimRoom } from './model';
+import { drawDigits as digits, drawEmail, drawPhone, mailbox, type PhoneWriter } from '../../simulator-kit/people';
+import { drawRooms } from '../../simulator-kit/rooms';
 import type { Rng } from './random';
 import type { HousekeepingStatus } from './wire';
-
-/** The hotel's calendar day `offset` days from `now`: protel's dates of stay are the hotel's own days. */
-export function localDay(timezone: string, offset = 0, now = Date.now()): string {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now));
-  return addDays(today, offset);
-}
-
-export function addDays(day: string, days: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
-const digits = (rng: Rng, n: number): string => Array.from({ length: n }, () => rng.int(0, 9)).join('');
 
 interface Country {
   given: readonly string[];
   surnames: readonly string[];
   language: string;
   currency: string;
-  phones: ReadonlyArray<(rng: Rng) => string>;
+  phones: readonly PhoneWriter[];
 }
 
 const COUNTRIES: Record<string, Country> = {
@@ -74,7 +62,7 @@ const ELSEWHERE: Country = {
 };
 
 /** What staff sometimes type into the phone field. */
-const UNPARSEABLE: ReadonlyArray<(rng: Rng) => string> = [() => 'ask at check-in', (rng) => digits(rng, 4), () => 'see e-mail'];
+const UNPARSEABLE: readonly PhoneWriter[] = [() => 'ask at check-in', (rng) => digits(rng, 4), () => 'see e-mail'];
 
 export const countryOf = (code: string): Country => COUNTRIES[code.toUpperCase()] ?? ELSEWHERE;
 
@@ -94,13 +82,11 @@ export function generateGuest(rng: Rng, countryCode: string): GeneratedGuest {
   const country = countryOf(countryCode);
   const givenName = rng.pick(country.given);
   const surname = rng.pick(country.surnames);
-  const roll = rng.next();
-  const phone = roll < 0.1 ? null : roll < 0.2 ? rng.pick(UNPARSEABLE)(rng) : rng.pick(country.phones)(rng);
-  const local = `${givenName}.${surname}`.toLowerCase().normalize('NFD').replace(/[^a-z.]/g, '');
+  const phone = drawPhone(rng, { typed: country.phones, unreadable: UNPARSEABLE });
   return {
     givenName,
     surname,
-    email: rng.chance(0.8) ? `${local}${rng.int(1, 99)}@example.com` : null,
+    email: drawEmail(rng, 0.8, mailbox(givenName, surname, 'fold')),
     phone,
     language: country.language,
     nationality: countryCode.toUpperCase(),
@@ -110,13 +96,8 @@ export function generateGuest(rng: Rng, countryCode: string): GeneratedGuest {
 
 /** protel-style room types: single, double, double superior, junior suite. */
 const ROOM_TYPES = ['EZ', 'DZ', 'DZS', 'JS'] as const;
-const ROOMS_PER_FLOOR = 20;
+/** protel's housekeeping statuses, most rooms clean or dirty, a few out of order. */
+const housekeeping = (r: number): HousekeepingStatus =>
+  r < 0.45 ? 'Clean' : r < 0.75 ? 'Dirty' : r < 0.88 ? 'Inspected' : r < 0.95 ? 'Pickup' : r < 0.98 ? 'OutOfService' : 'OutOfOrder';
 
-export function generateRooms(rng: Rng, count: number): SimRoom[] {
-  return Array.from({ length: count }, (_, i) => {
-    const floor = Math.floor(i / ROOMS_PER_FLOOR) + 1;
-    const r = rng.next();
-    const status: HousekeepingStatus = r < 0.45 ? 'Clean' : r < 0.75 ? 'Dirty' : r < 0.88 ? 'Inspected' : r < 0.95 ? 'Pickup' : r < 0.98 ? 'OutOfService' : 'OutOfOrder';
-    return { id: String(floor * 100 + (i % ROOMS_PER_FLOOR) + 1), roomType: rng.pick(ROOM_TYPES), floor: String(floor), status, occupied: rng.chance(0.4) };
-  });
-}
+export const generateRooms = (rng: Rng, count: number): SimRoom[] => drawRooms(rng, count, ROOM_TYPES, housekeeping);

@@ -6,13 +6,16 @@
 import { createHash } from 'node:crypto';
 import type { SimHotelSpec, SimReservationSpec } from '../../simulator-control';
 import type { SimComment, SimHotel, SimPosting, SimProfile, SimReservation } from './model';
+import { localDay } from '../../simulator-kit/days';
+import { IdSequence } from '../../simulator-kit/ids';
+import { RisingClock } from '../../simulator-kit/rising-clock';
+import { occupyRoom } from '../../simulator-kit/rooms';
+import { drawFate, drawStay, seedArrivals } from '../../simulator-kit/seeded-stays';
 import { mixSeed, type Rng, seededRng } from './random';
-import { addDays, countryOf, generateGuest, generateRooms, localDay } from './seed';
+import { countryOf, generateGuest, generateRooms } from './seed';
 import type { ResStatus } from './wire';
 
 const FIRST = { reservation: 345_001, confirmation: 8_100_017, profile: 880_001, posting: 7_000_001, comment: 120_001 };
-/** Seeded arrivals: today and the two days after, in the hotel's calendar. */
-const SEEDED_DAYS = 3;
 
 export interface ProfileInput {
   givenName?: string | null;
@@ -33,28 +36,27 @@ export class ProtelStore {
   readonly hotels = new Map<string, SimHotel>();
   private readonly byToken = new Map<string, SimHotel>();
   private readonly generations = new Map<string, number>();
-  private counters = { ...FIRST };
-  private lastStamp = 0;
+  private readonly ids = new IdSequence(FIRST);
+  private readonly clock: RisingClock;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.clock = new RisingClock(now);
+  }
 
   reset(): void {
     this.hotels.clear();
     this.byToken.clear();
     this.generations.clear();
-    this.counters = { ...FIRST };
+    this.ids.reset();
   }
 
   /** An ISO instant strictly later than the previous one: every change gets its own LastModifyDateTime. */
   stamp(): string {
-    this.lastStamp = Math.max(this.now(), this.lastStamp + 1);
-    return new Date(this.lastStamp).toISOString();
+    return this.clock.stamp();
   }
 
   private next(kind: keyof typeof FIRST, step = 1): string {
-    const id = this.counters[kind];
-    this.counters[kind] += step;
-    return String(id);
+    return this.ids.next(kind, step);
   }
 
   /** A hotel code that follows the seed (runs sharing one database do not collide), unique here. */
@@ -90,7 +92,7 @@ export class ProtelStore {
     };
     this.hotels.set(code, hotel);
     this.byToken.set(hotel.token, hotel);
-    for (let day = 0; day < SEEDED_DAYS; day++) for (let i = 0; i < spec.arrivalsPerDay; i++) this.seedArrival(hotel, rng, day);
+    seedArrivals(spec.arrivalsPerDay, (day) => this.seedArrival(hotel, rng, day));
     return hotel;
   }
 
@@ -108,11 +110,10 @@ export class ProtelStore {
   seedArrival(hotel: SimHotel, rng: Rng, day: number): SimReservation {
     const guest = generateGuest(rng, hotel.country);
     const profile = this.addProfile(hotel, guest);
-    const arrival = localDay(hotel.timezone, day, this.now());
-    const r = this.addReservation(hotel, profile.id, { arrivalDate: arrival, departureDate: addDays(arrival, rng.int(1, 4)), adults: rng.int(1, 2) });
-    const draw = rng.next();
-    if (day === 0 && draw < 0.25) this.checkIn(hotel, r);
-    else if (draw > 0.92) this.setStatus(r, 'Cancelled');
+    const r = this.addReservation(hotel, profile.id, drawStay(rng, hotel.timezone, day, this.now()));
+    const fate = drawFate(rng, day);
+    if (fate === 'checkedIn') this.checkIn(hotel, r);
+    else if (fate === 'cancelled') this.setStatus(r, 'Cancelled');
     return r;
   }
 
@@ -158,14 +159,7 @@ export class ProtelStore {
 
   /** Checks a reservation in, giving it a vacant room when it has none. */
   checkIn(hotel: SimHotel, r: SimReservation): void {
-    if (r.roomId === null) {
-      const taken = new Set([...hotel.reservations.values()].filter((x) => x.status === 'In-house').map((x) => x.roomId));
-      const room = hotel.rooms.find((x) => !x.occupied && !taken.has(x.id)) ?? hotel.rooms[0];
-      r.roomId = room?.id ?? null;
-      if (room) r.roomType = room.roomType;
-    }
-    const room = hotel.rooms.find((x) => x.id === r.roomId);
-    if (room) room.occupied = true;
+    occupyRoom(hotel.rooms, r, [...hotel.reservations.values()].filter((x) => x.status === 'In-house'));
     this.setStatus(r, 'In-house');
   }
 
