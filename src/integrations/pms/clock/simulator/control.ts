@@ -10,7 +10,6 @@ import {
   churnEveryMs,
   cleared,
   type ControlAnswer,
-  notFound,
   object,
   parseGuestChange,
   parseHotelSpec,
@@ -19,7 +18,7 @@ import {
   requiredText,
   routeControl,
 } from '../../simulator-kit/control';
-import { clearFaults, replaceFaults } from '../../simulator-kit/faults';
+import { found, partsHandlers, roomByNumber, sharedFaults } from '../../simulator-kit/control-records';
 import { startChurn } from './churn';
 import { addBooking, addGuest, assignRoom, changeStatus, createHotel, type HotelSpec, reschedule, touchBooking } from './hotel';
 import type { Firewall, RequestLimits } from './limits';
@@ -50,17 +49,11 @@ function hotelSpec(body: unknown): HotelSpec & { churn?: { everyMs: number } } {
   };
 }
 
-function hotel(state: ControlState, id: string): Account {
-  const account = /^\d+$/.test(id) ? state.store.accounts.get(Number(id)) : undefined;
-  if (!account) throw notFound(`no hotel ${id}`);
-  return account;
-}
+/** Clock's ids are numbers: a path naming anything else names nothing. */
+const numbered = <T>(records: Map<number, T>, id: string): T | undefined => (/^\d+$/.test(id) ? records.get(Number(id)) : undefined);
 
-function roomByNumber(account: Account, number: string): WireRoom {
-  const room = [...account.rooms.values()].find((r) => r.name === number);
-  if (!room) throw badRequest(`hotel has no room ${number}`);
-  return room;
-}
+/** A room by the number staff know it by, its name. */
+const roomOf = (account: Account, number: string): WireRoom => roomByNumber(account.rooms.values(), number, (r) => r.name);
 
 function addHotel(state: ControlState, body: unknown): ControlAnswer {
   const spec = hotelSpec(body);
@@ -76,7 +69,7 @@ function addHotel(state: ControlState, body: unknown): ControlAnswer {
 
 function addReservation(state: ControlState, account: Account, body: unknown): ControlAnswer {
   const spec = parseReservationSpec(body);
-  const room = spec.roomNumber === undefined ? null : roomByNumber(account, spec.roomNumber);
+  const room = spec.roomNumber === undefined ? null : roomOf(account, spec.roomNumber);
   const guest = addGuest(state.store, account, {
     firstName: spec.guest.firstName,
     lastName: spec.guest.lastName,
@@ -101,10 +94,9 @@ function addReservation(state: ControlState, account: Account, body: unknown): C
 const STATUS: Record<NonNullable<SimReservationChange['status']>, WireBookingStatus> = { confirmed: 'expected', cancelled: 'canceled', checked_in: 'checked_in' };
 
 function changeReservation(state: ControlState, account: Account, id: string, body: unknown): void {
-  const booking = /^\d+$/.test(id) ? account.bookings.get(Number(id)) : undefined;
-  if (!booking) throw notFound(`no reservation ${id}`);
+  const booking = found(numbered(account.bookings, id), `no reservation ${id}`);
   const change = parseReservationChange(body);
-  const room = change.roomNumber === undefined || change.roomNumber === null ? change.roomNumber : roomByNumber(account, change.roomNumber);
+  const room = change.roomNumber === undefined || change.roomNumber === null ? change.roomNumber : roomOf(account, change.roomNumber);
   reschedule(booking, change.arrivalDate, change.departureDate);
   if (room !== undefined) assignRoom(booking, room);
   if (change.adults !== undefined) booking.adults = change.adults;
@@ -113,8 +105,7 @@ function changeReservation(state: ControlState, account: Account, id: string, bo
 }
 
 function changeGuest(state: ControlState, account: Account, id: string, body: unknown): void {
-  const guest = /^\d+$/.test(id) ? state.store.subscriptionOf(account).guests.get(Number(id)) : undefined;
-  if (!guest) throw notFound(`no guest ${id}`);
+  const guest = found(numbered(state.store.subscriptionOf(account).guests, id), `no guest ${id}`);
   const change = parseGuestChange(body);
   // Staff can empty a field: an empty string clears it.
   const fields = { first_name: cleared(change.firstName), last_name: cleared(change.lastName), e_mail: cleared(change.email), phone_number: cleared(change.phone), language: cleared(change.language) };
@@ -143,15 +134,8 @@ export function control(state: ControlState, method: string, path: string, body:
   return routeControl(
     {
       addHotel: (b) => addHotel(state, b),
-      reset: () => {
-        state.store.reset();
-        state.limits.reset();
-        state.firewall.reset();
-        clearFaults(state.faults);
-      },
-      stats: () => state.limits.snapshot(),
-      setFaults: (b) => replaceFaults(state.faults, b),
-      hotel: (id) => hotel(state, id),
+      ...partsHandlers({ forget: [state.store, state.limits, state.firewall], limits: state.limits, faults: sharedFaults(state.faults) }),
+      hotel: (id) => found(numbered(state.store.accounts, id), `no hotel ${id}`),
       addReservation: (account, b) => addReservation(state, account, b),
       changeReservation: (account, id, b) => changeReservation(state, account, id, b),
       changeGuest: (account, id, b) => changeGuest(state, account, id, b),

@@ -11,7 +11,6 @@ import {
   badRequest,
   churnEveryMs,
   type ControlAnswer,
-  notFound,
   object,
   parseGuestChange,
   parseHotelSpec,
@@ -20,7 +19,7 @@ import {
   routeControl,
   text,
 } from '../../simulator-kit/control';
-import { clearFaults, replaceFaults } from '../../simulator-kit/faults';
+import { found, partsHandlers, roomByNumber, sharedFaults } from '../../simulator-kit/control-records';
 import type { TokenService } from './auth';
 import { startChurn } from './churn';
 import type { RequestLimits } from './limits';
@@ -36,17 +35,8 @@ export interface ControlState {
   tokens: TokenService;
 }
 
-function hotel(state: ControlState, id: string): Property {
-  const p = state.store.properties.get(id);
-  if (!p) throw notFound(`no hotel ${id}`);
-  return p;
-}
-
-function roomByNumber(p: Property, number: string): string {
-  const room = [...p.rooms.values()].find((r) => r.roomName === number);
-  if (!room) throw badRequest(`hotel has no room ${number}`);
-  return room.roomID;
-}
+/** A room by the number staff know it by, its roomName. */
+const roomIdOf = (p: Property, number: string): string => roomByNumber(p.rooms.values(), number, (r) => r.roomName).roomID;
 
 function addHotel(state: ControlState, body: unknown): ControlAnswer {
   const spec = parseHotelSpec(body);
@@ -65,7 +55,7 @@ function addHotel(state: ControlState, body: unknown): ControlAnswer {
 
 function addReservationFor(state: ControlState, p: Property, body: unknown): ControlAnswer {
   const spec = parseReservationSpec(body);
-  const roomID = spec.roomNumber === undefined ? null : roomByNumber(p, spec.roomNumber);
+  const roomID = spec.roomNumber === undefined ? null : roomIdOf(p, spec.roomNumber);
   const { language } = spec.guest;
   // Cloudbeds has no messaging-consent field: `messagingConsent` is ignored.
   const guest = addGuest(state.store, p, {
@@ -91,13 +81,12 @@ function addReservationFor(state: ControlState, p: Property, body: unknown): Con
 const STATUS: Record<string, Status> = { confirmed: 'confirmed', cancelled: 'canceled', checked_in: 'checked_in' };
 
 function changeReservation(p: Property, id: string, body: unknown): void {
-  const r = p.reservations.get(id);
-  if (!r) throw notFound(`no reservation ${id}`);
+  const r = found(p.reservations.get(id), `no reservation ${id}`);
   const change = parseReservationChange(body);
   const start = change.arrivalDate ?? r.startDate;
   const end = change.departureDate ?? r.endDate;
   if (end <= start) throw badRequest('departure must be after arrival');
-  const roomID = change.roomNumber === undefined || change.roomNumber === null ? change.roomNumber : roomByNumber(p, change.roomNumber);
+  const roomID = change.roomNumber === undefined || change.roomNumber === null ? change.roomNumber : roomIdOf(p, change.roomNumber);
   r.startDate = start;
   r.endDate = end;
   if (roomID !== undefined) r.roomID = roomID;
@@ -107,8 +96,7 @@ function changeReservation(p: Property, id: string, body: unknown): void {
 }
 
 function changeGuest(p: Property, id: string, body: unknown): void {
-  const g = p.guests.get(id);
-  if (!g) throw notFound(`no guest ${id}`);
+  const g = found(p.guests.get(id), `no guest ${id}`);
   const change = parseGuestChange(body);
   // Staff can clear what the API cannot: an empty string empties the field (Cloudbeds keeps it as "").
   if (change.firstName !== undefined) g.firstName = change.firstName;
@@ -139,15 +127,8 @@ export function control(state: ControlState, method: string, path: string, body:
   return routeControl(
     {
       addHotel: (b) => addHotel(state, b),
-      reset: () => {
-        state.store.reset();
-        state.limits.reset();
-        state.tokens.reset();
-        clearFaults(state.faults);
-      },
-      stats: () => state.limits.snapshot(),
-      setFaults: (b) => replaceFaults(state.faults, b),
-      hotel: (id) => hotel(state, id),
+      ...partsHandlers({ forget: [state.store, state.limits, state.tokens], limits: state.limits, faults: sharedFaults(state.faults) }),
+      hotel: (id) => found(state.store.properties.get(id), `no hotel ${id}`),
       addReservation: (p, b) => addReservationFor(state, p, b),
       changeReservation: (p, id, b) => changeReservation(p, id, b),
       changeGuest: (p, id, b) => changeGuest(p, id, b),

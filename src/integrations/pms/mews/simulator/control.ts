@@ -4,20 +4,8 @@
  * hotel's staff would make them in Mews; charges are the order items Relay posted.
  */
 import type { SimCharge, SimFaults, SimHotel, SimNote, SimReservationChange, SimReservationCreated } from '../../simulator-control';
-import {
-  badRequest,
-  churnEveryMs,
-  cleared,
-  type ControlAnswer,
-  notFound,
-  parseGuestChange,
-  parseHotelSpec,
-  parseReservationChange,
-  parseReservationSpec,
-  requiredText,
-  routeControl,
-} from '../../simulator-kit/control';
-import { clearFaults, replaceFaults } from '../../simulator-kit/faults';
+import { churnEveryMs, type ControlAnswer, parseHotelSpec, parseReservationChange, parseReservationSpec, requiredText, routeControl } from '../../simulator-kit/control';
+import { found, partsHandlers, roomByNumber, sharedFaults, staffGuestEdit } from '../../simulator-kit/control-records';
 import { startChurn } from './churn';
 import { addCustomer, addReservation, applyState, createHotel, reschedule } from './hotel';
 import type { RequestLimits } from './limits';
@@ -33,17 +21,8 @@ export interface ControlState {
   faults: SimFaults;
 }
 
-function hotel(state: ControlState, id: string): Enterprise {
-  const e = state.store.enterprises.get(id);
-  if (!e) throw notFound(`no hotel ${id}`);
-  return e;
-}
-
-function roomByNumber(e: Enterprise, number: string): string {
-  const room = [...e.resources.values()].find((r) => r.Name === number);
-  if (!room) throw badRequest(`hotel has no room ${number}`);
-  return room.Id;
-}
+/** A room (a Mews resource) by the number staff know it by, its Name. */
+const roomIdOf = (e: Enterprise, number: string): string => roomByNumber(e.resources.values(), number, (r) => r.Name).Id;
 
 function addHotel(state: ControlState, body: unknown): ControlAnswer {
   const spec = parseHotelSpec(body);
@@ -57,7 +36,7 @@ function addHotel(state: ControlState, body: unknown): ControlAnswer {
 
 function addReservationFor(state: ControlState, e: Enterprise, body: unknown): ControlAnswer {
   const spec = parseReservationSpec(body);
-  const roomId = spec.roomNumber === undefined ? null : roomByNumber(e, spec.roomNumber);
+  const roomId = spec.roomNumber === undefined ? null : roomIdOf(e, spec.roomNumber);
   const customer = addCustomer(state.store, e, {
     firstName: spec.guest.firstName ?? null,
     lastName: spec.guest.lastName,
@@ -82,10 +61,9 @@ function addReservationFor(state: ControlState, e: Enterprise, body: unknown): C
 const STATUS: Record<NonNullable<SimReservationChange['status']>, WireReservation['State']> = { confirmed: 'Confirmed', cancelled: 'Canceled', checked_in: 'Started' };
 
 function changeReservation(state: ControlState, e: Enterprise, id: string, body: unknown): void {
-  const r = e.reservations.get(id);
-  if (!r) throw notFound(`no reservation ${id}`);
+  const r = found(e.reservations.get(id), `no reservation ${id}`);
   const change = parseReservationChange(body);
-  const roomId = change.roomNumber === undefined || change.roomNumber === null ? change.roomNumber : roomByNumber(e, change.roomNumber);
+  const roomId = change.roomNumber === undefined || change.roomNumber === null ? change.roomNumber : roomIdOf(e, change.roomNumber);
   reschedule(e, r, change.arrivalDate, change.departureDate);
   if (roomId !== undefined) r.AssignedResourceId = roomId;
   if (change.adults !== undefined) {
@@ -97,19 +75,14 @@ function changeReservation(state: ControlState, e: Enterprise, id: string, body:
 }
 
 function changeGuest(state: ControlState, e: Enterprise, id: string, body: unknown): void {
-  const c = e.customers.get(id);
-  if (!c) throw notFound(`no guest ${id}`);
-  const change = parseGuestChange(body);
+  const c = found(e.customers.get(id), `no guest ${id}`);
   // Staff in Mews can clear what the API cannot: an empty string empties the field (not the last name).
-  const firstName = cleared(change.firstName);
-  const email = cleared(change.email);
-  const phone = cleared(change.phone);
-  const language = cleared(change.language);
-  if (firstName !== undefined) c.FirstName = firstName;
-  if (change.lastName !== undefined && change.lastName.trim() !== '') c.LastName = change.lastName;
-  if (email !== undefined) c.Email = email;
-  if (phone !== undefined) c.Phone = phone;
-  if (language !== undefined) c.PreferredLanguageCode = c.LanguageCode = language === null ? null : languageCode(language);
+  const edit = staffGuestEdit(body);
+  if (edit.firstName !== undefined) c.FirstName = edit.firstName;
+  if (edit.lastName !== undefined) c.LastName = edit.lastName;
+  if (edit.email !== undefined) c.Email = edit.email;
+  if (edit.phone !== undefined) c.Phone = edit.phone;
+  if (edit.language !== undefined) c.PreferredLanguageCode = c.LanguageCode = edit.language === null ? null : languageCode(edit.language);
   c.UpdatedUtc = state.store.touch(c.Id);
 }
 
@@ -133,14 +106,8 @@ export function control(state: ControlState, method: string, path: string, body:
   return routeControl(
     {
       addHotel: (b) => addHotel(state, b),
-      reset: () => {
-        state.store.reset();
-        state.limits.reset();
-        clearFaults(state.faults);
-      },
-      stats: () => state.limits.snapshot(),
-      setFaults: (b) => replaceFaults(state.faults, b),
-      hotel: (id) => hotel(state, id),
+      ...partsHandlers({ forget: [state.store, state.limits], limits: state.limits, faults: sharedFaults(state.faults) }),
+      hotel: (id) => found(state.store.enterprises.get(id), `no hotel ${id}`),
       addReservation: (e, b) => addReservationFor(state, e, b),
       changeReservation: (e, id, b) => changeReservation(state, e, id, b),
       changeGuest: (e, id, b) => changeGuest(state, e, id, b),

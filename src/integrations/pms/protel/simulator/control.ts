@@ -6,18 +6,8 @@
  * from then on) and answers `{ credentials }`.
  */
 import type { SimCharge, SimHotel as SimHotelAnswer, SimNote, SimReservationCreated } from '../../simulator-control';
-import {
-  badRequest,
-  churnEveryMs,
-  cleared,
-  type ControlAnswer,
-  notFound,
-  parseGuestChange,
-  parseHotelSpec,
-  parseReservationChange,
-  parseReservationSpec,
-  routeControl,
-} from '../../simulator-kit/control';
+import { churnEveryMs, type ControlAnswer, parseHotelSpec, parseReservationChange, parseReservationSpec, routeControl } from '../../simulator-kit/control';
+import { found, partsHandlers, roomByNumber, staffGuestEdit } from '../../simulator-kit/control-records';
 import { SIM_CHARGE_ITEM_ID } from './demo';
 import type { FaultState } from './faults';
 import type { TokenLimits } from './limits';
@@ -38,16 +28,8 @@ export interface ControlState {
 
 const credentials = (hotel: SimHotel) => ({ token: hotel.token, chargeItemId: SIM_CHARGE_ITEM_ID });
 
-function hotelOf(state: ControlState, code: string): SimHotel {
-  const hotel = state.store.hotels.get(code);
-  if (!hotel) throw notFound(`no hotel ${code}`);
-  return hotel;
-}
-
-function roomExists(hotel: SimHotel, number: string): string {
-  if (!hotel.rooms.some((r) => r.id === number)) throw badRequest(`hotel has no room ${number}`);
-  return number;
-}
+/** protel's rooms are known by their number: the id. */
+const roomExists = (hotel: SimHotel, number: string): string => roomByNumber(hotel.rooms, number, (r) => r.id).id;
 
 /** protel keeps a language as its two-letter code. */
 const protelLanguage = (language: string) => language.slice(0, 2).toLowerCase();
@@ -79,8 +61,7 @@ function addReservation(state: ControlState, hotel: SimHotel, body: unknown): Co
 }
 
 function changeReservation(state: ControlState, hotel: SimHotel, id: string, body: unknown): void {
-  const r = hotel.reservations.get(id);
-  if (!r) throw notFound(`no reservation ${id}`);
+  const r = found(hotel.reservations.get(id), `no reservation ${id}`);
   const change = parseReservationChange(body);
   const roomId = change.roomNumber === undefined || change.roomNumber === null ? change.roomNumber : roomExists(hotel, change.roomNumber);
   if (change.arrivalDate !== undefined) r.arrival = change.arrivalDate;
@@ -94,19 +75,14 @@ function changeReservation(state: ControlState, hotel: SimHotel, id: string, bod
 }
 
 function changeGuest(state: ControlState, hotel: SimHotel, id: string, body: unknown): void {
-  const p = hotel.profiles.get(id);
-  if (!p) throw notFound(`no guest ${id}`);
-  const change = parseGuestChange(body);
+  const p = found(hotel.profiles.get(id), `no guest ${id}`);
   // Staff can clear what the interface cannot: an empty string empties the field (not the surname).
-  const firstName = cleared(change.firstName);
-  const email = cleared(change.email);
-  const phone = cleared(change.phone);
-  const language = cleared(change.language);
-  if (firstName !== undefined) p.givenName = firstName;
-  if (change.lastName !== undefined && change.lastName.trim() !== '') p.surname = change.lastName;
-  if (email !== undefined) p.email = email;
-  if (phone !== undefined) p.phone = phone;
-  if (language !== undefined) p.language = language === null ? null : protelLanguage(language);
+  const edit = staffGuestEdit(body);
+  if (edit.firstName !== undefined) p.givenName = edit.firstName;
+  if (edit.lastName !== undefined) p.surname = edit.lastName;
+  if (edit.email !== undefined) p.email = edit.email;
+  if (edit.phone !== undefined) p.phone = edit.phone;
+  if (edit.language !== undefined) p.language = edit.language === null ? null : protelLanguage(edit.language);
   state.store.touch(p);
 }
 
@@ -130,16 +106,10 @@ export function control(state: ControlState, method: string, path: string, body:
   return routeControl(
     {
       addHotel: (b) => addHotel(state, b),
-      reset: () => {
-        state.stopChurn();
-        state.store.reset();
-        state.limits.reset();
-        state.faults.reset();
-      },
-      stats: () => state.limits.snapshot(),
+      ...partsHandlers({ forget: [{ reset: state.stopChurn }, state.store, state.limits], limits: state.limits, faults: state.faults }),
       // protel's control takes an empty body as "no faults".
       setFaults: (b) => state.faults.replace(b ?? {}),
-      hotel: (code) => hotelOf(state, code),
+      hotel: (code) => found(state.store.hotels.get(code), `no hotel ${code}`),
       addReservation: (hotel, b) => addReservation(state, hotel, b),
       changeReservation: (hotel, id, b) => changeReservation(state, hotel, id, b),
       changeGuest: (hotel, id, b) => changeGuest(state, hotel, id, b),
