@@ -76,9 +76,14 @@ export class FaultState {
 
   /** Whether this write's answer is to be lost (taking one of the `loseAnswers` left). */
   takeLostAnswer(): boolean {
-    const left = this.faults.loseAnswers ?? 0;
-    if (left <= 0) return false;
-    this.faults.loseAnswers = left - 1;
-    return true;
+    return takeLostAnswer(this.faults);
   }
+}
+
+/** Whether this write's answer is to be lost, taking one of the `loseAnswers` left (faults shared with a server as one object). */
+export function takeLostAnswer(faults: SimFaults): boolean {
+  const left = faults.loseAnswers ?? 0;
+  if (left <= 0) return false;
+  faults.loseAnswers = left - 1;
+  return true;
 }

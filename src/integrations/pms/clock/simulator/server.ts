@@ -9,7 +9,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { SimFaults } from '../../simulator-control';
 import { route } from './api';
-import { controlFromRaw } from '../../simulator-kit/control';
+import { takeLostAnswer } from '../../simulator-kit/faults';
+import { answerControl, type BodyLimit, closeServer, controlPath, readBody, sendJson, sleep } from '../../simulator-kit/http';
 import { listen } from '../../simulator-kit/listen';
 import { control, type ControlState } from './control';
 import { DigestAuthority, parseDigestAuthorization } from './digest';
@@ -61,29 +62,8 @@ export interface ClockSimulator {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ClockError(413, 'Request Entity Too Large'));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
+const BODY_LIMIT: BodyLimit = { maxBytes: MAX_BODY_BYTES, tooLarge: () => new ClockError(413, 'Request Entity Too Large') };
 
 function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(text) });
@@ -151,9 +131,8 @@ export async function createClockSimulator(options: ClockSimulatorOptions = {}):
       if (error instanceof ClockError) return sendJson(res, error.status, error.body), true;
       throw error;
     }
-    if (operation.write && (faults.loseAnswers ?? 0) > 0) {
+    if (operation.write && takeLostAnswer(faults)) {
       // Applied, and the answer never arrives.
-      faults.loseAnswers = faults.loseAnswers! - 1;
       req.socket.destroy();
       return false;
     }
@@ -161,24 +140,17 @@ export async function createClockSimulator(options: ClockSimulatorOptions = {}):
     return true;
   }
 
-  async function controlRequest(req: IncomingMessage, res: ServerResponse, path: string, raw: string): Promise<void> {
-    const answer = controlFromRaw(raw, (body) => control(state, req.method ?? 'GET', path, body));
-    if (answer.body === undefined) {
-      res.writeHead(answer.status);
-      res.end();
-    } else sendJson(res, answer.status, answer.body);
-  }
-
   const server = createServer((req, res) => {
     const started = performance.now();
     const at = Date.now();
     const path = new URL(req.url ?? '/', 'http://clock').pathname;
-    const isControl = path === '/__sim' || path.startsWith('/__sim/');
+    const below = controlPath(path);
+    const isControl = below !== undefined;
     let answered = true;
     let body = '';
-    const work = readBody(req).then(async (raw) => {
+    const work = readBody(req, BODY_LIMIT).then(async (raw) => {
       body = raw;
-      if (isControl) await controlRequest(req, res, path.slice('/__sim'.length), raw);
+      if (isControl) answerControl(req, res, below, raw, (method, p, b) => control(state, method, p, b));
       else answered = await api(req, res, raw);
     });
     work
@@ -201,11 +173,6 @@ export async function createClockSimulator(options: ClockSimulatorOptions = {}):
     firewall,
     digest,
     faults,
-    close: () =>
-      new Promise<void>((resolve) => {
-        store.reset();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server, () => store.reset()),
   };
 }

@@ -11,7 +11,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { SimFaults, SimStats } from '../../simulator-control';
 import { type Caller, type SimClient, TokenService } from './auth';
-import { controlFromRaw } from '../../simulator-kit/control';
+import { takeLostAnswer } from '../../simulator-kit/faults';
+import { answerControl, type BodyLimit, closeServer, controlPath, readBody, sendJson, sleep } from '../../simulator-kit/http';
 import { listen } from '../../simulator-kit/listen';
 import { control, type ControlState } from './control';
 import { CLOUDBEDS_DEMO } from './demo';
@@ -64,23 +65,7 @@ const TOKEN_METHOD = 'access_token';
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLarge('request too large'));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const BODY_LIMIT: BodyLimit = { maxBytes: MAX_BODY_BYTES, tooLarge: () => new BodyTooLarge('request too large') };
 
 export async function startCloudbedsSimulator(options: CloudbedsSimulatorOptions = {}): Promise<CloudbedsSimulator> {
   const store = new SimStore();
@@ -90,12 +75,6 @@ export async function startCloudbedsSimulator(options: CloudbedsSimulatorOptions
   const state: ControlState = { store, limits, faults, tokens };
   const calls = new Map<string, number>();
   const rng = seededRandom(options.faultSeed ?? 1);
-
-  function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const text = body === undefined ? '' : JSON.stringify(body);
-    res.writeHead(status, { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) }) });
-    res.end(text);
-  }
 
   const refuse = (status: number, message: string) => ({ status, answer: { success: false, message } });
 
@@ -155,14 +134,14 @@ export async function startCloudbedsSimulator(options: CloudbedsSimulatorOptions
 
   async function api(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     limits.received();
-    const body = await readBody(req);
+    const body = await readBody(req, BODY_LIMIT);
     const match = /^\/api\/(v1\.[23])\/([A-Za-z_]+)$/.exec(url.pathname);
     const version = match?.[1] as Version | undefined;
     const name = match?.[2] ?? null;
     if (name) calls.set(name, (calls.get(name) ?? 0) + 1);
     const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       options.record?.({ method: req.method ?? 'GET', url: req.url ?? '', operation: name, headers: req.headers, body, status, answer: payload });
-      send(res, status, payload, headers);
+      sendJson(res, status, payload, headers);
     };
     if (faults.outage) return answer(503, { success: false, message: 'Service Unavailable' });
     if (faults.latencyMs) await sleep(faults.latencyMs);
@@ -179,9 +158,8 @@ export async function startCloudbedsSimulator(options: CloudbedsSimulatorOptions
     if (rng.chance(faults.rate429Rate ?? 0)) return answer(429, { success: false, message: 'API rate limit exceeded' }, { 'retry-after': '1' });
     if (rng.chance(faults.error5xxRate ?? 0)) return answer(500, { success: false, message: 'Internal Server Error' });
     const result = perform(req, url, body, op, caller);
-    if (op.write && result.status === 200 && (faults.loseAnswers ?? 0) > 0) {
+    if (op.write && result.status === 200 && takeLostAnswer(faults)) {
       // Applied, and the answer never arrives.
-      faults.loseAnswers = faults.loseAnswers! - 1;
       options.record?.({ method: req.method ?? 'GET', url: req.url ?? '', operation: name, headers: req.headers, body, status: 0, answer: result.answer });
       req.socket.destroy();
       return;
@@ -190,22 +168,20 @@ export async function startCloudbedsSimulator(options: CloudbedsSimulatorOptions
   }
 
   async function controlRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const raw = await readBody(req);
-    const answer = controlFromRaw(raw, (body) => control(state, req.method ?? 'GET', path, body));
-    send(res, answer.status, answer.body);
+    answerControl(req, res, path, await readBody(req, BODY_LIMIT), (method, below, body) => control(state, method, below, body));
   }
 
   const server = createServer((req, res) => {
     const started = performance.now();
     res.setHeader('x-request-id', randomUUID());
     const url = new URL(req.url ?? '/', 'http://simulator');
-    const isControl = url.pathname === '/__sim' || url.pathname.startsWith('/__sim/');
-    const work = isControl ? controlRequest(req, res, url.pathname.slice('/__sim'.length)) : api(req, res, url);
+    const below = controlPath(url.pathname);
+    const work = below !== undefined ? controlRequest(req, res, below) : api(req, res, url);
     work
       .catch((error: unknown) => {
         if (res.headersSent) return;
-        if (error instanceof BodyTooLarge) send(res, 413, { success: false, message: 'Request too large' });
-        else send(res, 500, { success: false, message: `Simulator fault: ${(error as Error).message}` });
+        if (error instanceof BodyTooLarge) sendJson(res, 413, { success: false, message: 'Request too large' });
+        else sendJson(res, 500, { success: false, message: `Simulator fault: ${(error as Error).message}` });
       })
       .finally(() => {
         if (options.logRequests) console.log(`cloudbeds-sim ${req.method} ${url.pathname} ${res.statusCode}${res.writableEnded ? '' : ' (dropped)'} ${Math.round(performance.now() - started)}ms`);
@@ -223,10 +199,6 @@ export async function startCloudbedsSimulator(options: CloudbedsSimulatorOptions
     calls,
     stats: () => limits.snapshot(),
     close: () =>
-      (closed ??= new Promise<void>((resolve) => {
-        store.reset();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
+      (closed ??= closeServer(server, () => store.reset())),
   };
 }

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { SimFaults } from '../../simulator-control';
-import { controlFromRaw } from '../../simulator-kit/control';
+import { takeLostAnswer } from '../../simulator-kit/faults';
+import { answerControl, type BodyLimit, closeServer, controlPath, readBody, sendJson, sleep } from '../../simulator-kit/http';
 import { listen } from '../../simulator-kit/listen';
 import { control, type ControlState } from './control';
 import { type LimitSettings, RequestLimits, tokenScope } from './limits';
@@ -41,33 +42,11 @@ export interface MewsSimulator {
 
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new MewsError(400, 'Request is too large.'));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }) });
-  res.end(text);
-}
+const BODY_LIMIT: BodyLimit = { maxBytes: MAX_BODY_BYTES, tooLarge: () => new MewsError(400, 'Request is too large.') };
 
 function sendError(res: ServerResponse, requestId: string, error: MewsError, headers: Record<string, string> = {}): void {
-  send(res, error.status, { Message: error.message, RequestId: requestId }, headers);
+  sendJson(res, error.status, { Message: error.message, RequestId: requestId }, headers);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function createMewsSimulator(options: MewsSimulatorOptions = {}): Promise<MewsSimulator> {
   const store = new SimStore();
@@ -88,7 +67,7 @@ export async function createMewsSimulator(options: MewsSimulatorOptions = {}): P
     if (operation === undefined || req.method !== 'POST') return sendError(res, requestId, new MewsError(404, 'Not Found'));
     let body: Record<string, unknown>;
     try {
-      const parsed: unknown = JSON.parse(await readBody(req));
+      const parsed: unknown = JSON.parse(await readBody(req, BODY_LIMIT));
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
       body = parsed as Record<string, unknown>;
     } catch (error) {
@@ -113,19 +92,16 @@ export async function createMewsSimulator(options: MewsSimulatorOptions = {}): P
       if (error instanceof MewsError) return sendError(res, requestId, error);
       throw error;
     }
-    if (operation.write && (faults.loseAnswers ?? 0) > 0) {
+    if (operation.write && takeLostAnswer(faults)) {
       // Applied, and the answer never arrives.
-      faults.loseAnswers = faults.loseAnswers! - 1;
       req.socket.destroy();
       return;
     }
-    send(res, 200, result);
+    sendJson(res, 200, result);
   }
 
   async function controlRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const raw = await readBody(req);
-    const answer = controlFromRaw(raw, (body) => control(state, req.method ?? 'GET', path, body));
-    send(res, answer.status, answer.body);
+    answerControl(req, res, path, await readBody(req, BODY_LIMIT), (method, below, body) => control(state, method, below, body));
   }
 
   const server = createServer((req, res) => {
@@ -133,8 +109,8 @@ export async function createMewsSimulator(options: MewsSimulatorOptions = {}): P
     const requestId = randomUUID();
     res.setHeader('request-id', requestId);
     const path = new URL(req.url ?? '/', 'http://simulator').pathname;
-    const isControl = path === '/__sim' || path.startsWith('/__sim/');
-    const work = isControl ? controlRequest(req, res, path.slice('/__sim'.length)) : api(req, res, path, requestId);
+    const below = controlPath(path);
+    const work = below !== undefined ? controlRequest(req, res, below) : api(req, res, path, requestId);
     work
       .catch((error: unknown) => {
         if (!res.headersSent) sendError(res, requestId, new MewsError(500, `Simulator fault: ${(error as Error).message}`));
@@ -151,11 +127,6 @@ export async function createMewsSimulator(options: MewsSimulatorOptions = {}): P
     store,
     limits,
     faults,
-    close: () =>
-      new Promise<void>((resolve) => {
-        store.reset();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server, () => store.reset()),
   };
 }

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { SimStats } from '../../simulator-control';
 import { churnOnce, churnStream } from './churn';
-import { controlFromRaw } from '../../simulator-kit/control';
+import { answerControl, type BodyLimit, closeServer, controlPath, readBody, sleep } from '../../simulator-kit/http';
 import { listen } from '../../simulator-kit/listen';
 import { control, type ControlState } from './control';
 import { PROTEL_SYNC_PATH } from './demo';
@@ -61,21 +61,11 @@ const SOAP_CONTENT_TYPE = 'application/soap+xml; charset=utf-8';
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) reject(new BodyTooLarge('the request is too large'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+// protel answers a request too large with a SOAP fault, so the connection stays open for it.
+const BODY_LIMIT: BodyLimit = { maxBytes: MAX_BODY_BYTES, tooLarge: () => new BodyTooLarge('the request is too large'), answerTooLarge: true };
 
-const sleep = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+/** Without latency the answer is not put off to a timer at all. */
+const delay = (ms: number): Promise<void> => (ms > 0 ? sleep(ms) : Promise.resolve());
 
 function bearer(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header[0] : header;
@@ -121,8 +111,8 @@ export async function startProtelSimulator(options: ProtelSimulatorOptions = {})
   }
 
   async function sync(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestBody = await readBody(req);
-    await sleep(faults.latencyMs());
+    const requestBody = await readBody(req, BODY_LIMIT);
+    await delay(faults.latencyMs());
     const drawn = faults.draw();
     if (drawn?.kind === 'outage') return answer(req, res, requestBody, 503, '', { 'retry-after': '30' });
     const token = bearer(req.headers.authorization);
@@ -154,15 +144,14 @@ export async function startProtelSimulator(options: ProtelSimulatorOptions = {})
   }
 
   async function controlRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const raw = await readBody(req);
-    const answer = controlFromRaw(raw, (body) => control(state, req.method ?? 'GET', path, body));
-    sendJson(res, answer.status, answer.body);
+    answerControl(req, res, path, await readBody(req, BODY_LIMIT), (method, below, body) => control(state, method, below, body));
   }
 
   const server = createServer((req, res) => {
     const started = performance.now();
     const path = new URL(req.url ?? '/', 'http://simulator').pathname;
-    const work = path === '/__sim' || path.startsWith('/__sim/') ? controlRequest(req, res, path.slice('/__sim'.length)) : path === PROTEL_SYNC_PATH ? sync(req, res) : notFound(res);
+    const below = controlPath(path);
+    const work = below !== undefined ? controlRequest(req, res, below) : path === PROTEL_SYNC_PATH ? sync(req, res) : notFound(res);
     work
       .catch((error: unknown) => {
         if (res.headersSent) return;
@@ -183,11 +172,7 @@ export async function startProtelSimulator(options: ProtelSimulatorOptions = {})
     faults,
     stats: () => limits.snapshot(),
     close: () =>
-      (closed ??= new Promise<void>((resolve) => {
-        state.stopChurn();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
+      (closed ??= closeServer(server, state.stopChurn)),
   };
 }
 
@@ -215,12 +200,6 @@ function success(message: El, result: HandlerResult): Tree {
     ...el(result.attributes ?? {}),
     ...el({}, { Success: {}, Warnings: result.warnings && result.warnings.length > 0 ? warnings(result.warnings) : undefined, ...result.content }),
   };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 function sendFault(res: ServerResponse, f: SoapFaultAnswer): void {
