@@ -57,3 +57,24 @@ export function mailbox(givenName: string, surname: string, accents: 'fold' | 'd
 export function drawEmail(rng: SeededRandom, share: number, local: string): string | null {
   return rng.chance(share) ? `${local}${rng.int(1, 99)}@example.com` : null;
 }
+
+/** A market's names, as a vendor's seed data knows them. */
+export interface Names {
+  given: readonly string[];
+  surnames: readonly string[];
+}
+
+/** A guest's names, phone (from writers) and e-mail (`emailShare` of guests, accents folded), drawn in that order. */
+export function drawTypedContact(rng: SeededRandom, names: Names, phones: { typed: readonly PhoneWriter[]; unreadable: readonly PhoneWriter[] }, emailShare: number) {
+  const givenName = rng.pick(names.given);
+  const surname = rng.pick(names.surnames);
+  const phone = drawPhone(rng, phones);
+  return { givenName, surname, email: drawEmail(rng, emailShare, mailbox(givenName, surname, 'fold')), phone };
+}
+
+/** A guest's names, e-mail (`emailShare` of guests, accents dropped) and mobile number, drawn in that order. */
+export function drawMobileContact(rng: SeededRandom, names: Names, country: string, formats: MobileFormats, emailShare: number) {
+  const firstName = rng.pick(names.given);
+  const lastName = rng.pick(names.surnames);
+  return { firstName, lastName, email: drawEmail(rng, emailShare, mailbox(firstName, lastName, 'drop')), phone: drawMobile(rng, country, formats) };
+}

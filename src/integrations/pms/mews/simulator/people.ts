@@ -3,7 +3,7 @@
  * hotel country's national formats ("06-12345678", "+31 (0)6 1234 5678"), some of which no
  * parser can read. Deterministic for a seeded `Random`.
  */
-import { drawEmail, drawMobile, mailbox, type MobileFormat, type MobileFormats } from '../../simulator-kit/people';
+import { drawMobileContact, type MobileFormat, type MobileFormats, type Names } from '../../simulator-kit/people';
 import type { Random } from './random';
 
 const FIRST_NAMES = ['Sanne', 'Daan', 'Emma', 'Lucas', 'Julia', 'Sem', 'Tess', 'Finn', 'Anna', 'Noah', 'Mila', 'Levi', 'Sophie', 'Jan', 'Marie', 'Thomas', 'Olivia', 'James', 'Lena', 'Paul'];
@@ -28,6 +28,7 @@ const BY_COUNTRY: Record<string, MobileFormat[]> = {
 const GENERIC: MobileFormat[] = [(d) => `0${d}`, (d) => `0${d.slice(0, 3)} ${d.slice(3)}`];
 /** What staff sometimes type where a number belongs. */
 const UNPARSEABLE = ['see e-mail', '12345', 'ask at check-in', '+31 6', 'n/a'];
+const NAMES: Names = { given: FIRST_NAMES, surnames: LAST_NAMES };
 const MOBILE_FORMATS: MobileFormats = { byCountry: BY_COUNTRY, generic: GENERIC, unreadable: UNPARSEABLE };
 
 export interface GeneratedGuest {
@@ -41,18 +42,9 @@ export interface GeneratedGuest {
   dietaryRequirements: string | null;
 }
 
-export function phoneFor(rng: Random, country: string): string | null {
-  return drawMobile(rng, country, MOBILE_FORMATS);
-}
-
 export function generateGuest(rng: Random, country: string): GeneratedGuest {
-  const firstName = rng.pick(FIRST_NAMES);
-  const lastName = rng.pick(LAST_NAMES);
   return {
-    firstName,
-    lastName,
-    email: drawEmail(rng, 0.85, mailbox(firstName, lastName, 'drop')),
-    phone: phoneFor(rng, country),
+    ...drawMobileContact(rng, NAMES, country, MOBILE_FORMATS, 0.85),
     languageCode: rng.pick(LANGUAGES),
     nationality: rng.chance(0.6) ? country.toUpperCase() : rng.pick(['NL', 'DE', 'GB', 'FR', 'BE', 'US']),
     preferredSpaceFeatures: rng.chance(0.3) ? [rng.pick(FEATURES)] : [],

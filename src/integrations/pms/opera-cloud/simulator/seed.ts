@@ -3,7 +3,7 @@
  * formats, some that no library can read), deterministic for a seed.
  */
 import type { HousekeepingStatus, SimRoomRecord } from './model';
-import { drawDigits as digits, drawEmail, drawPhone, mailbox, type PhoneWriter } from '../../simulator-kit/people';
+import { drawDigits as digits, drawTypedContact, type PhoneWriter } from '../../simulator-kit/people';
 import { drawRooms } from '../../simulator-kit/rooms';
 import type { Rng } from './random';
 
@@ -74,14 +74,8 @@ export interface GeneratedGuest {
 
 export function generateGuest(rng: Rng, country: string): GeneratedGuest {
   const data = countryData(country);
-  const givenName = rng.pick(data.given);
-  const surname = rng.pick(data.surnames);
-  const phone = drawPhone(rng, { typed: data.phones, unreadable: UNPARSEABLE });
   return {
-    givenName,
-    surname,
-    email: drawEmail(rng, 0.8, mailbox(givenName, surname, 'fold')),
-    phone,
+    ...drawTypedContact(rng, data, { typed: data.phones, unreadable: UNPARSEABLE }, 0.8),
     language: data.language,
     nationality: country.toUpperCase(),
     optInSms: rng.chance(0.7),

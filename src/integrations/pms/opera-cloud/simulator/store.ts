@@ -3,8 +3,9 @@
  * profiles, reservations with their comments, folio postings. Ids are OPERA-like numbers handed
  * out in order, so a seed and a sequence of calls always give the same ids.
  */
-import type { SimHotelSpec, SimReservationSpec } from '../../simulator-control';
+import type { SimHotelSpec } from '../../simulator-control';
 import type { SimCommentRecord, SimHotelRecord, SimPostingRecord, SimProfileRecord, SimReservationRecord, SimStatus } from './model';
+import { bookedStay, type StayRequest } from '../../simulator-kit/bookings';
 import { localDay } from '../../simulator-kit/days';
 import { IdSequence } from '../../simulator-kit/ids';
 import { RisingClock } from '../../simulator-kit/rising-clock';
@@ -126,20 +127,14 @@ export class OperaStore {
     return this.nextId('entry');
   }
 
-  addReservation(hotel: SimHotelRecord, profileId: string, spec: Pick<SimReservationSpec, 'arrivalDate' | 'departureDate' | 'roomNumber' | 'adults'>): SimReservationRecord {
+  addReservation(hotel: SimHotelRecord, profileId: string, spec: StayRequest): SimReservationRecord {
     const at = this.stamp();
-    const room = spec.roomNumber === undefined ? undefined : hotel.rooms.find((r) => r.id === spec.roomNumber);
     const r: SimReservationRecord = {
       id: this.nextId('reservation'),
       confirmation: this.nextId('confirmation', 7),
       hotelCode: hotel.code,
       profileId,
-      arrival: spec.arrivalDate,
-      departure: spec.departureDate,
-      adults: spec.adults ?? 1,
-      children: 0,
-      roomId: room?.id ?? null,
-      roomType: room?.roomType ?? hotel.rooms[0]?.roomType ?? 'STDK',
+      ...bookedStay(hotel.rooms, spec, 'STDK'),
       status: 'Reserved',
       comments: [],
       createdAt: at,

@@ -1,9 +1,7 @@
-/**
- * Demo churn: a front desk at work. Every tick one of a new booking arriving today or tomorrow, a
- * changed stay, a cancellation or a check-in, drawn from the hotel's own seeded stream.
- */
+/** Demo churn in a protel hotel (the kit's front desk), drawn from the hotel's own seeded stream. */
 import type { SimHotel } from './model';
 import { mixSeed, type Rng, seededRng } from './random';
+import { frontDeskTick } from '../../simulator-kit/churn';
 import { addDays } from '../../simulator-kit/days';
 import type { ProtelStore } from './store';
 
@@ -12,17 +10,15 @@ export function churnStream(hotel: SimHotel): Rng {
 }
 
 export function churnOnce(store: ProtelStore, hotel: SimHotel, rng: Rng): void {
-  const today = store.today(hotel);
-  const upcoming = [...hotel.reservations.values()].filter((r) => r.status === 'Reserved' && r.arrival >= today && r.arrival <= addDays(today, 1));
-  const draw = rng.next();
-  if (draw < 0.5 || upcoming.length === 0) {
-    store.seedArrival(hotel, rng, rng.int(0, 1));
-    return;
-  }
-  const r = rng.pick(upcoming);
-  if (draw < 0.75) {
-    r.departure = addDays(r.departure, 1);
-    store.touch(r);
-  } else if (draw < 0.9) store.setStatus(r, 'Cancelled');
-  else if (r.arrival === today) store.checkIn(store.hotels.get(hotel.code)!, r);
+  frontDeskTick(rng, {
+    today: store.today(hotel),
+    booked: [...hotel.reservations.values()].filter((r) => r.status === 'Reserved'),
+    arrive: (day) => store.seedArrival(hotel, rng, day),
+    extend: (r) => {
+      r.departure = addDays(r.departure, 1);
+      store.touch(r);
+    },
+    cancel: (r) => store.setStatus(r, 'Cancelled'),
+    checkIn: (r) => store.checkIn(store.hotels.get(hotel.code)!, r),
+  });
 }

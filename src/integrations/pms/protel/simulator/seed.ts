@@ -4,7 +4,7 @@
  * deterministic for a seed.
  */
 import type { SimRoom } from './model';
-import { drawDigits as digits, drawEmail, drawPhone, mailbox, type PhoneWriter } from '../../simulator-kit/people';
+import { drawDigits as digits, drawTypedContact, type PhoneWriter } from '../../simulator-kit/people';
 import { drawRooms } from '../../simulator-kit/rooms';
 import type { Rng } from './random';
 import type { HousekeepingStatus } from './wire';
@@ -80,14 +80,8 @@ export interface GeneratedGuest {
 
 export function generateGuest(rng: Rng, countryCode: string): GeneratedGuest {
   const country = countryOf(countryCode);
-  const givenName = rng.pick(country.given);
-  const surname = rng.pick(country.surnames);
-  const phone = drawPhone(rng, { typed: country.phones, unreadable: UNPARSEABLE });
   return {
-    givenName,
-    surname,
-    email: drawEmail(rng, 0.8, mailbox(givenName, surname, 'fold')),
-    phone,
+    ...drawTypedContact(rng, country, { typed: country.phones, unreadable: UNPARSEABLE }, 0.8),
     language: country.language,
     nationality: countryCode.toUpperCase(),
     preferences: rng.chance(0.3) ? [rng.pick(PREFERENCES)] : [],

@@ -4,8 +4,9 @@
  * order, so a seed and a sequence of calls always give the same ids.
  */
 import { createHash } from 'node:crypto';
-import type { SimHotelSpec, SimReservationSpec } from '../../simulator-control';
+import type { SimHotelSpec } from '../../simulator-control';
 import type { SimComment, SimHotel, SimPosting, SimProfile, SimReservation } from './model';
+import { bookedStay, type StayRequest } from '../../simulator-kit/bookings';
 import { localDay } from '../../simulator-kit/days';
 import { IdSequence } from '../../simulator-kit/ids';
 import { RisingClock } from '../../simulator-kit/rising-clock';
@@ -135,19 +136,13 @@ export class ProtelStore {
     return profile;
   }
 
-  addReservation(hotel: SimHotel, profileId: string, spec: Pick<SimReservationSpec, 'arrivalDate' | 'departureDate' | 'roomNumber' | 'adults'>): SimReservation {
+  addReservation(hotel: SimHotel, profileId: string, spec: StayRequest): SimReservation {
     const at = this.stamp();
-    const room = spec.roomNumber === undefined ? undefined : hotel.rooms.find((r) => r.id === spec.roomNumber);
     const r: SimReservation = {
       id: this.next('reservation'),
       confirmation: this.next('confirmation', 7),
       profileId,
-      arrival: spec.arrivalDate,
-      departure: spec.departureDate,
-      adults: spec.adults ?? 1,
-      children: 0,
-      roomId: room?.id ?? null,
-      roomType: room?.roomType ?? hotel.rooms[0]?.roomType ?? 'DZ',
+      ...bookedStay(hotel.rooms, spec, 'DZ'),
       status: 'Reserved',
       comments: [],
       createdAt: at,
