@@ -6,11 +6,9 @@
 import type { SimHotelSpec } from '../../simulator-control';
 import type { SimCommentRecord, SimHotelRecord, SimPostingRecord, SimProfileRecord, SimReservationRecord, SimStatus } from './model';
 import { bookedStay, type StayRequest } from '../../simulator-kit/bookings';
-import { localDay } from '../../simulator-kit/days';
-import { IdSequence } from '../../simulator-kit/ids';
-import { RisingClock } from '../../simulator-kit/rising-clock';
 import { occupyRoom } from '../../simulator-kit/rooms';
 import { drawFate, drawStay, seedArrivals } from '../../simulator-kit/seeded-stays';
+import { StayStore } from '../../simulator-kit/stay-store';
 import { mixSeed, type Rng, seededRng } from './random';
 import { countryData, generateGuest, generateRooms, hotelCode } from './seed';
 
@@ -32,33 +30,19 @@ export interface ProfileInput {
   optInSms?: boolean | null;
 }
 
-export class OperaStore {
+/** Every change stamps its record's `lastModifyDateTime` (`stamp()`), as OPERA's delta reads need. */
+export class OperaStore extends StayStore<keyof typeof FIRST_ID> {
   readonly hotels = new Map<string, SimHotelRecord>();
   readonly profiles = new Map<string, SimProfileRecord>();
-  private readonly ids = new IdSequence(FIRST_ID);
-  private readonly clock: RisingClock;
 
-  constructor(private readonly now: () => number = Date.now) {
-    this.clock = new RisingClock(now);
+  constructor(now: () => number = Date.now) {
+    super(FIRST_ID, now);
   }
 
   reset(): void {
     this.hotels.clear();
     this.profiles.clear();
-    this.ids.reset();
-  }
-
-  /** An ISO instant, strictly later than the previous one: every change gets its own `lastModifyDateTime`. */
-  stamp(): string {
-    return this.clock.stamp();
-  }
-
-  private nextId(kind: keyof typeof FIRST_ID, step = 1): string {
-    return this.ids.next(kind, step);
-  }
-
-  today(hotel: SimHotelRecord): string {
-    return localDay(hotel.timezone, 0, this.now());
+    this.resetIds();
   }
 
   /** OPERA's business-date view of a stay: `DueIn` on its arrival day, `DueOut` on its departure day. */

@@ -7,11 +7,9 @@ import { createHash } from 'node:crypto';
 import type { SimHotelSpec } from '../../simulator-control';
 import type { SimComment, SimHotel, SimPosting, SimProfile, SimReservation } from './model';
 import { bookedStay, type StayRequest } from '../../simulator-kit/bookings';
-import { localDay } from '../../simulator-kit/days';
-import { IdSequence } from '../../simulator-kit/ids';
-import { RisingClock } from '../../simulator-kit/rising-clock';
 import { occupyRoom } from '../../simulator-kit/rooms';
 import { drawFate, drawStay, seedArrivals } from '../../simulator-kit/seeded-stays';
+import { StayStore } from '../../simulator-kit/stay-store';
 import { mixSeed, type Rng, seededRng } from './random';
 import { countryOf, generateGuest, generateRooms } from './seed';
 import type { ResStatus } from './wire';
@@ -33,31 +31,21 @@ function hotelToken(seed: number, code: string, generation: number): string {
   return `pio_${createHash('sha256').update(`${seed}:${code}:${generation}`).digest('hex').slice(0, 40)}`;
 }
 
-export class ProtelStore {
+/** Every change stamps its record's LastModifyDateTime (`stamp()`), as protel's delta reads need. */
+export class ProtelStore extends StayStore<keyof typeof FIRST> {
   readonly hotels = new Map<string, SimHotel>();
   private readonly byToken = new Map<string, SimHotel>();
   private readonly generations = new Map<string, number>();
-  private readonly ids = new IdSequence(FIRST);
-  private readonly clock: RisingClock;
 
-  constructor(private readonly now: () => number = Date.now) {
-    this.clock = new RisingClock(now);
+  constructor(now: () => number = Date.now) {
+    super(FIRST, now);
   }
 
   reset(): void {
     this.hotels.clear();
     this.byToken.clear();
     this.generations.clear();
-    this.ids.reset();
-  }
-
-  /** An ISO instant strictly later than the previous one: every change gets its own LastModifyDateTime. */
-  stamp(): string {
-    return this.clock.stamp();
-  }
-
-  private next(kind: keyof typeof FIRST, step = 1): string {
-    return this.ids.next(kind, step);
+    this.resetIds();
   }
 
   /** A hotel code that follows the seed (runs sharing one database do not collide), unique here. */
@@ -65,10 +53,6 @@ export class ProtelStore {
     let n = 10_000 + (Math.abs(Math.trunc(seed)) % 89_990_000);
     while (this.hotels.has(String(n))) n++;
     return String(n);
-  }
-
-  today(hotel: SimHotel): string {
-    return localDay(hotel.timezone, 0, this.now());
   }
 
   hotelOfToken(token: string): SimHotel | undefined {
@@ -121,7 +105,7 @@ export class ProtelStore {
   addProfile(hotel: SimHotel, input: ProfileInput): SimProfile {
     const at = this.stamp();
     const profile: SimProfile = {
-      id: this.next('profile'),
+      id: this.nextId('profile'),
       givenName: input.givenName ?? null,
       surname: input.surname,
       email: input.email ?? null,
@@ -139,8 +123,8 @@ export class ProtelStore {
   addReservation(hotel: SimHotel, profileId: string, spec: StayRequest): SimReservation {
     const at = this.stamp();
     const r: SimReservation = {
-      id: this.next('reservation'),
-      confirmation: this.next('confirmation', 7),
+      id: this.nextId('reservation'),
+      confirmation: this.nextId('confirmation', 7),
       profileId,
       ...bookedStay(hotel.rooms, spec, 'DZ'),
       status: 'Reserved',
@@ -168,14 +152,14 @@ export class ProtelStore {
   }
 
   addComment(r: SimReservation, text: string, guestViewable: boolean): SimComment {
-    const comment: SimComment = { id: this.next('comment'), text, guestViewable, createdAt: this.stamp() };
+    const comment: SimComment = { id: this.nextId('comment'), text, guestViewable, createdAt: this.stamp() };
     r.comments.push(comment);
     r.modifiedAt = comment.createdAt;
     return comment;
   }
 
   addPosting(hotel: SimHotel, posting: Omit<SimPosting, 'id' | 'postedAt' | 'businessDate' | 'folioWindow'>): SimPosting {
-    const record: SimPosting = { ...posting, id: this.next('posting'), folioWindow: 1, postedAt: this.stamp(), businessDate: this.today(hotel) };
+    const record: SimPosting = { ...posting, id: this.nextId('posting'), folioWindow: 1, postedAt: this.stamp(), businessDate: this.today(hotel) };
     hotel.postings.push(record);
     return record;
   }
