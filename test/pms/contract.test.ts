@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { createLogger } from '../../src/logger';
 import type { PmsAdapter } from '../../src/integrations/pms/adapter';
 import { PmsFailureType } from '../../src/integrations/pms/errors';
 import { PMS_OPERATIONS } from '../../src/integrations/pms/operations';
@@ -7,6 +6,9 @@ import { PMS_VENDORS } from '../../src/integrations/pms/registry';
 import { type SimHotel, SimulatorControl } from '../../src/integrations/pms/simulator-control';
 import type { AnyPmsVendor } from '../../src/integrations/pms/vendor';
 import { localLimiter } from './fixtures/local-limiter';
+import { failureOf } from './helpers/failures';
+import { testLogger } from './helpers/logger';
+import { localDay, TIMEZONE } from './helpers/test-hotel';
 
 /**
  * The PMS contract: every registered vendor's adapter against its own simulator (which speaks
@@ -14,22 +16,7 @@ import { localLimiter } from './fixtures/local-limiter';
  * interface. A new vendor joins by its registry line; nothing here names one.
  */
 
-const TIMEZONE = 'Europe/Amsterdam';
-const localDay = (offsetDays: number, timeZone = TIMEZONE): string =>
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + offsetDays * 86_400_000));
-
-const logger = createLogger({ level: process.env.PMS_TEST_LOG_LEVEL ?? 'silent', name: 'pms-contract' });
-
-/** The failure an adapter raised, as activities hand it to Temporal. */
-async function failureOf(call: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof ApplicationFailure) return error;
-    throw new Error(`expected an ApplicationFailure, got ${String(error)}`);
-  }
-  throw new Error('expected the call to fail');
-}
+const logger = testLogger('pms-contract');
 
 test('the registry holds the launch vendors, each with a full capability table and a pinned API version', () => {
   expect(PMS_VENDORS.map((v) => v.key)).toEqual(expect.arrayContaining(['mews', 'opera-cloud']));

@@ -8,6 +8,8 @@ import { type ClockExchange, type ClockSimulator, createClockSimulator, userScop
 import { PmsFailureType, pauseRequestOf } from '../../../src/integrations/pms/errors';
 import { type SimHotel, type SimHotelSpec, SimulatorControl } from '../../../src/integrations/pms/simulator-control';
 import { adapterFor, failureOf, localDay, PacingLimiter } from './helpers';
+import { postLostChargeThenAnother } from '../helpers/lost-answers';
+import { simulatorHooks, withControl } from '../helpers/simulator-hooks';
 
 // The adapter against the simulator over real HTTP. Most tests run on a simulator whose limit is
 // lifted (speed); the limit's own tests run on one with Clock's 5 calls a second per API user. The
@@ -21,16 +23,7 @@ let sim: ClockSimulator;
 let control: SimulatorControl;
 const exchanges: ClockExchange[] = [];
 
-beforeAll(async () => {
-  sim = await createClockSimulator({ limit: { perUser: 10_000, windowMs: 1000 }, record: (e) => exchanges.push(e) });
-  control = new SimulatorControl(sim.url);
-});
-afterAll(async () => {
-  await sim.close();
-});
-afterEach(async () => {
-  await control.setFaults({});
-});
+simulatorHooks({ start: async () => ({ sim, control } = await withControl(createClockSimulator({ limit: { perUser: 10_000, windowMs: 1000 }, record: (e) => exchanges.push(e) }))), simulator: () => sim, faultsOf: () => control });
 
 function addHotel(spec: Partial<SimHotelSpec> & Record<string, unknown> = {}): Promise<SimHotel> {
   return control.addHotel({ name: 'Hotel Clock', timezone: AMSTERDAM, country: 'NL', rooms: 6, arrivalsPerDay: 0, seed: 1, ...spec });
@@ -335,22 +328,8 @@ describe('writing', () => {
   it('finds a charge whose answer was lost by its reference alone, so that it is not posted twice', async () => {
     const hotel = await addHotel();
     const { adapter } = adapterFor(sim.url, hotel);
-    const made = await control.addReservation(hotel.vendorPropertyId, { arrivalDate: localDay(AMSTERDAM, 0), departureDate: localDay(AMSTERDAM, 2), guest: { lastName: 'Kok' } });
-    const request = { reservationVendorId: made.reservationVendorId, amount: { amount: '7.50', currency: 'EUR' }, description: 'Room service', reference: 'charge-lost-1' };
-    await expect(adapter.findCharge(made.reservationVendorId, request.reference)).resolves.toBeNull();
-
-    await control.setFaults({ loseAnswers: 1 });
-    const lost = await failureOf(adapter.postCharge(request));
-    expect(lost).toMatchObject({ type: FailureType.VendorOutcomeUnknown, nonRetryable: false });
-    await control.setFaults({});
-
-    // The same amount and text from another request is a different charge.
-    const other = await adapter.postCharge({ ...request, reference: 'charge-other-1' });
-    const found = await adapter.findCharge(made.reservationVendorId, request.reference);
-    expect(found).toMatchObject({ reference: request.reference, amount: { amount: '7.50', currency: 'EUR' } });
-    expect(found?.vendorId).not.toBe(other.vendorId);
-    await expect(adapter.findCharge(made.reservationVendorId, 'charge-other-1')).resolves.toMatchObject({ vendorId: other.vendorId });
-    await expect(adapter.findCharge(made.reservationVendorId, 'charge-other')).resolves.toBeNull();
+    const stay = { arrivalDate: localDay(AMSTERDAM, 0), departureDate: localDay(AMSTERDAM, 2) };
+    const { made } = await postLostChargeThenAnother(adapter, control, hotel, stay, 'charge-other');
 
     // What Clock holds: one charge per request, made for the booking, the marker in its text, the folio's printout plain.
     const charges = [...account(hotel).charges.values()].filter((c) => c.source_id === Number(made.reservationVendorId));

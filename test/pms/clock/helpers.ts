@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import { DateTime } from 'luxon';
 import type { PmsAdapterContext } from '../../../src/integrations/pms/adapter';
 import { ClockAdapter, type ClockAdapterOptions } from '../../../src/integrations/pms/clock/adapter';
@@ -7,9 +6,11 @@ import { ClockDigestSessions } from '../../../src/integrations/pms/clock/auth';
 import { type ClockCredentials, clockCredentials } from '../../../src/integrations/pms/clock/credentials';
 import { type ClockSettings, demoClockSettings } from '../../../src/integrations/pms/clock/settings';
 import type { SimHotel, SimHotelSpec } from '../../../src/integrations/pms/simulator-control';
-import { createLogger } from '../../../src/logger';
+import { testLogger } from '../helpers/logger';
 
-export const logger = createLogger({ level: process.env.PMS_TEST_LOG_LEVEL ?? 'silent', name: 'clock-test' });
+export { failureOf } from '../helpers/failures';
+
+export const logger = testLogger('clock-test');
 
 /** What `POST /__sim/hotels` takes at the Clock simulator: the protocol's spec and its extensions. */
 export type ClockHotelSpec = SimHotelSpec & { apiUser?: string; apiKey?: string; rights?: string[] };
@@ -75,15 +76,4 @@ export function adapterFor(simUrl: string, hotel: SimHotel, options: AdapterOpti
     },
   };
   return { adapter: new ClockAdapter(ctx, { pageSize: options.pageSize, sessions }), throttled: () => throttled, sessions };
-}
-
-/** The failure a call raised, as activities hand it to Temporal. */
-export async function failureOf(call: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof ApplicationFailure) return error;
-    throw new Error(`expected an ApplicationFailure, got ${String(error)}`);
-  }
-  throw new Error('expected the call to fail');
 }

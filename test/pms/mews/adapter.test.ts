@@ -9,6 +9,8 @@ import { demoMewsSettings } from '../../../src/integrations/pms/mews/settings';
 import { createMewsSimulator, DEMO_CLIENT_TOKEN, type MewsSimulator, tokenScope } from '../../../src/integrations/pms/mews/simulator';
 import { type SimHotel, SimulatorControl } from '../../../src/integrations/pms/simulator-control';
 import { adapterFor, failureOf, localDay, localInstant, logger } from './helpers';
+import { postLostChargeThenAnother } from '../helpers/lost-answers';
+import { simulatorHooks, withControl } from '../helpers/simulator-hooks';
 
 // The adapter against the simulator over real HTTP; the simulator's in-process store is read (and, for boundary
 // cases, edited) directly where the control protocol has no words for it.
@@ -19,16 +21,7 @@ const AUCKLAND = 'Pacific/Auckland';
 let sim: MewsSimulator;
 let control: SimulatorControl;
 
-beforeAll(async () => {
-  sim = await createMewsSimulator();
-  control = new SimulatorControl(sim.url);
-});
-afterAll(async () => {
-  await sim.close();
-});
-afterEach(async () => {
-  await control.setFaults({});
-});
+simulatorHooks({ start: async () => ({ sim, control } = await withControl(createMewsSimulator())), simulator: () => sim, faultsOf: () => control });
 
 function addHotel(spec: Partial<Parameters<SimulatorControl['addHotel']>[0]> = {}): Promise<SimHotel> {
   return control.addHotel({ name: 'Hotel Mews', timezone: AMSTERDAM, country: 'NL', rooms: 6, arrivalsPerDay: 0, seed: 1, ...spec });
@@ -243,22 +236,8 @@ describe('writing', () => {
   it('finds a charge whose answer was lost by its reference alone, so that it is not posted twice', async () => {
     const hotel = await addHotel();
     const { adapter } = adapterFor(sim.url, hotel);
-    const made = await control.addReservation(hotel.vendorPropertyId, { arrivalDate: localDay(AMSTERDAM, 0), departureDate: localDay(AMSTERDAM, 2), guest: { lastName: 'Kok' } });
-    const request = { reservationVendorId: made.reservationVendorId, amount: { amount: '7.50', currency: 'EUR' }, description: 'Room service', reference: 'charge-lost-1' };
-    await expect(adapter.findCharge(made.reservationVendorId, request.reference)).resolves.toBeNull();
-
-    await control.setFaults({ loseAnswers: 1 });
-    const lost = await failureOf(adapter.postCharge(request));
-    expect(lost).toMatchObject({ type: FailureType.VendorOutcomeUnknown, nonRetryable: false });
-    await control.setFaults({});
-
-    // The same amount and text from another request is a different charge.
-    const other = await adapter.postCharge({ ...request, reference: 'charge-other-1' });
-    const found = await adapter.findCharge(made.reservationVendorId, request.reference);
-    expect(found).toMatchObject({ reference: request.reference, amount: { amount: '7.50', currency: 'EUR' } });
-    expect(found?.vendorId).not.toBe(other.vendorId);
-    await expect(adapter.findCharge(made.reservationVendorId, 'charge-other-1')).resolves.toMatchObject({ vendorId: other.vendorId });
-    await expect(adapter.findCharge(made.reservationVendorId, 'charge-never')).resolves.toBeNull();
+    const stay = { arrivalDate: localDay(AMSTERDAM, 0), departureDate: localDay(AMSTERDAM, 2) };
+    const { made, request } = await postLostChargeThenAnother(adapter, control, hotel, stay, 'charge-never');
 
     // What Mews holds: one order item per request, the reference as ExternalIdentifier, linked to the reservation.
     const folio = (await control.charges(hotel.vendorPropertyId)).filter((c) => c.reservationVendorId === made.reservationVendorId);

@@ -1,13 +1,14 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { DateTime } from 'luxon';
 import type { PmsAdapterContext } from '../../../src/integrations/pms/adapter';
 import { MewsAdapter, type MewsAdapterOptions } from '../../../src/integrations/pms/mews/adapter';
 import type { MewsCredentials } from '../../../src/integrations/pms/mews/credentials';
 import { demoMewsSettings, type MewsSettings } from '../../../src/integrations/pms/mews/settings';
 import type { SimHotel } from '../../../src/integrations/pms/simulator-control';
-import { createLogger } from '../../../src/logger';
+import { testLogger } from '../helpers/logger';
 
-export const logger = createLogger({ level: process.env.PMS_TEST_LOG_LEVEL ?? 'silent', name: 'mews-test' });
+export { failureOf } from '../helpers/failures';
+
+export const logger = testLogger('mews-test');
 
 /** A local calendar day of `zone`, `offset` days from today. */
 export function localDay(zone: string, offset = 0): string {
@@ -46,15 +47,4 @@ export function adapterFor(
     },
   };
   return { adapter: new MewsAdapter(ctx, { pageSize: options.pageSize }), throttled: () => throttled };
-}
-
-/** The failure a call raised, as activities hand it to Temporal. */
-export async function failureOf(call: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof ApplicationFailure) return error;
-    throw new Error(`expected an ApplicationFailure, got ${String(error)}`);
-  }
-  throw new Error('expected the call to fail');
 }

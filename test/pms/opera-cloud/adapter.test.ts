@@ -4,30 +4,17 @@
  * answer was lost found and not posted twice, notes, guest updates, typed failures, and the
  * limiter asked before every request.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../../../src/domain/failure-types';
 import { PmsFailureType } from '../../../src/integrations/pms/errors';
 import { OperaTokenCache } from '../../../src/integrations/pms/opera-cloud/auth';
+import { failureOf } from '../helpers/failures';
+import { postNoteThenLostNote } from '../helpers/lost-answers';
+import { simulatorHooks } from '../helpers/simulator-hooks';
 import { type Harness, harness, localDay, logger } from './helpers';
-
-async function failureOf(call: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof ApplicationFailure) return error;
-    throw new Error(`expected an ApplicationFailure, got ${String(error)}`);
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('the token', () => {
   let h: Harness;
-  beforeEach(async () => {
-    h = await harness();
-  });
-  afterEach(async () => {
-    await h.sim.close();
-  });
+  simulatorHooks({ each: true, start: async () => (h = await harness()), simulator: () => h.sim });
 
   it('is requested once and shared by every call and every adapter of the environment', async () => {
     const a = h.adapter();
@@ -90,12 +77,7 @@ describe('the token', () => {
 
 describe('reads', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await harness({ maxPageSize: 3 }, { rooms: 12, arrivalsPerDay: 5 });
-  });
-  afterAll(async () => {
-    await h.sim.close();
-  });
+  simulatorHooks({ start: async () => (h = await harness({ maxPageSize: 3 }, { rooms: 12, arrivalsPerDay: 5 })), simulator: () => h.sim });
 
   it('follow hasMore across pages, whatever page size OPERA grants', async () => {
     const before = (await h.control.stats()).requests;
@@ -137,15 +119,7 @@ describe('reads', () => {
 
 describe('writes', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await harness();
-  });
-  afterAll(async () => {
-    await h.sim.close();
-  });
-  afterEach(async () => {
-    await h.control.setFaults({});
-  });
+  simulatorHooks({ start: async () => (h = await harness()), simulator: () => h.sim, faultsOf: () => h.control });
   const reservation = () => h.control.addReservation(h.hotel.vendorPropertyId, { arrivalDate: localDay(0), departureDate: localDay(2), guest: { firstName: 'Emma', lastName: 'Meijer', phone: '06-11112222', email: 'emma@example.nl' } });
   const folio = async (reservationId: string) => (await h.control.charges(h.hotel.vendorPropertyId)).filter((c) => c.reservationVendorId === reservationId);
 
@@ -193,15 +167,7 @@ describe('writes', () => {
   it('post a note as a reservation comment and find it by its marker, also after a lost answer', async () => {
     const made = await reservation();
     const adapter = h.adapter();
-    const note = await adapter.postNote({ reservationVendorId: made.reservationVendorId, text: 'Late arrival, around 23:00', reference: 'note-1' });
-    await expect(adapter.findNote(made.reservationVendorId, 'note-1')).resolves.toEqual({ vendorId: note.vendorId, reference: 'note-1' });
-    await h.control.setFaults({ loseAnswers: 1 });
-    expect((await failureOf(adapter.postNote({ reservationVendorId: made.reservationVendorId, text: 'Extra towels', reference: 'note-2' }))).type).toBe(FailureType.VendorOutcomeUnknown);
-    await h.control.setFaults({});
-    await expect(adapter.findNote(made.reservationVendorId, 'note-2')).resolves.toMatchObject({ reference: 'note-2' });
-    await expect(adapter.findNote(made.reservationVendorId, 'note-3')).resolves.toBeNull();
-    const texts = (await h.control.notes(h.hotel.vendorPropertyId)).filter((n) => n.reservationVendorId === made.reservationVendorId).map((n) => n.text);
-    expect(texts).toEqual(['Late arrival, around 23:00 [relay:note-1]', 'Extra towels [relay:note-2]']);
+    await postNoteThenLostNote(adapter, h.control, h.hotel, made.reservationVendorId);
   });
 
   it('update a guest: name, phone, e-mail, language and preferences; the version follows every change, the hotel’s too', async () => {
@@ -232,15 +198,7 @@ describe('writes', () => {
 
 describe('failures', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await harness();
-  });
-  afterAll(async () => {
-    await h.sim.close();
-  });
-  afterEach(async () => {
-    await h.control.setFaults({});
-  });
+  simulatorHooks({ start: async () => (h = await harness()), simulator: () => h.sim, faultsOf: () => h.control });
 
   it('OPERA’s refusals are typed and never retried: 400 → rejected with OPERA’s message, 404 → not found, 403 → unauthorized', async () => {
     const adapter = h.adapter();

@@ -7,14 +7,13 @@ import { OperaTokenCache } from '../../../src/integrations/pms/opera-cloud/auth'
 import type { OperaCredentials } from '../../../src/integrations/pms/opera-cloud/credentials';
 import { demoOperaSettings, type OperaSettings } from '../../../src/integrations/pms/opera-cloud/settings';
 import { type OperaSimulator, type OperaSimulatorOptions, startOperaSimulator } from '../../../src/integrations/pms/opera-cloud/simulator/server';
-import { type SimHotel, type SimHotelSpec, SimulatorControl } from '../../../src/integrations/pms/simulator-control';
-import { createLogger } from '../../../src/logger';
+import type { SimHotel, SimHotelSpec, SimulatorControl } from '../../../src/integrations/pms/simulator-control';
+import { countingLimit } from '../helpers/counting-limit';
+import { testLogger } from '../helpers/logger';
+import { simulatorWithHotel, testProperty } from '../helpers/test-hotel';
 
-export const TIMEZONE = 'Europe/Amsterdam';
-export const logger = createLogger({ level: process.env.PMS_TEST_LOG_LEVEL ?? 'silent', name: 'opera-test' });
-
-export const localDay = (offsetDays: number, timeZone = TIMEZONE): string =>
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + offsetDays * 86_400_000));
+export { localDay, TIMEZONE } from '../helpers/test-hotel';
+export const logger = testLogger('opera-test');
 
 export interface Harness {
   sim: OperaSimulator;
@@ -28,12 +27,10 @@ export interface Harness {
 }
 
 export async function harness(simOptions: OperaSimulatorOptions = {}, hotelSpec: Partial<SimHotelSpec> = {}): Promise<Harness> {
-  const sim = await startOperaSimulator(simOptions);
-  const control = new SimulatorControl(sim.url);
-  const hotel = await control.addHotel({ name: 'Hotel Test', timezone: TIMEZONE, country: 'NL', rooms: 12, arrivalsPerDay: 4, seed: 7, ...hotelSpec });
+  const { sim, control, hotel } = await simulatorWithHotel(startOperaSimulator(simOptions), hotelSpec);
   const settings = demoOperaSettings(sim.url);
   const tokens = new OperaTokenCache();
-  const throttled = { count: 0 };
+  const { throttled, withinLimit } = countingLimit();
   return {
     sim,
     control,
@@ -45,17 +42,9 @@ export async function harness(simOptions: OperaSimulatorOptions = {}, hotelSpec:
       new OperaCloudAdapter(
         {
           settings: options.settings ?? settings,
-          property: {
-            propertyId: 'test-property',
-            vendorPropertyId: options.hotel ?? hotel.vendorPropertyId,
-            timezone: TIMEZONE,
-            credentials: options.credentials ?? (hotel.credentials as OperaCredentials),
-          },
+          property: testProperty(options.hotel ?? hotel.vendorPropertyId, options.credentials ?? (hotel.credentials as OperaCredentials)),
           logger,
-          withinLimit: async (send) => {
-            throttled.count++;
-            return send();
-          },
+          withinLimit,
         },
         { tokens, ...options },
       ),

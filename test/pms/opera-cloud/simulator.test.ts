@@ -3,11 +3,11 @@
  * the hotel's own days), the gateway's checks and OHIP's refusals, the environment's throttle, lost
  * answers, the control protocol and the stand-alone entry point.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { OPERA_DEMO } from '../../../src/integrations/pms/opera-cloud/simulator/demo';
 import { type OperaSimulator, startOperaSimulator } from '../../../src/integrations/pms/opera-cloud/simulator/server';
 import { SimulatorControl } from '../../../src/integrations/pms/simulator-control';
+import { withMainRunning } from '../helpers/main-entry';
+import { simulatorHooks, simulatorPool } from '../helpers/simulator-hooks';
 import { localDay } from './helpers';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -26,15 +26,7 @@ async function bearer(url: string): Promise<string> {
 }
 
 describe('seeded hotels', () => {
-  const sims: OperaSimulator[] = [];
-  afterAll(async () => {
-    await Promise.all(sims.map((s) => s.close()));
-  });
-  const start = async () => {
-    const sim = await startOperaSimulator();
-    sims.push(sim);
-    return sim;
-  };
+  const start = simulatorPool(() => startOperaSimulator());
 
   it('are the same for the same seed and differ for another', async () => {
     const snapshot = async (seed: number) => {
@@ -130,12 +122,13 @@ describe('the gateway', () => {
 describe('faults and controls', () => {
   let sim: OperaSimulator;
   let control: SimulatorControl;
-  beforeEach(async () => {
-    sim = await startOperaSimulator();
-    control = new SimulatorControl(sim.url);
-  });
-  afterEach(async () => {
-    await sim.close();
+  simulatorHooks({
+    each: true,
+    start: async () => {
+      sim = await startOperaSimulator();
+      control = new SimulatorControl(sim.url);
+    },
+    simulator: () => sim,
   });
 
   it('lose a write’s answer after applying it', async () => {
@@ -177,20 +170,7 @@ describe('faults and controls', () => {
 });
 
 test('main.ts runs the simulator on the port it is given', async () => {
-  const root = path.resolve(__dirname, '../../..');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/integrations/pms/opera-cloud/simulator/main.ts', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /listening on (http:\/\/\S+?) /.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-    });
+  await withMainRunning('src/integrations/pms/opera-cloud/simulator/main.ts', async (url) => {
     expect((await fetch(`${url}/__sim/stats`)).status).toBe(200);
-  } finally {
-    child.kill('SIGTERM');
-  }
+  });
 }, 30_000);

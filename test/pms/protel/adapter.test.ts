@@ -8,16 +8,13 @@
  */
 import { FailureType } from '../../../src/domain/failure-types';
 import { PmsFailureType } from '../../../src/integrations/pms/errors';
+import { postNoteThenLostNote } from '../helpers/lost-answers';
+import { simulatorHooks } from '../helpers/simulator-hooks';
 import { failureOf, type Harness, harness, localDay } from './helpers';
 
 describe('the hotel token', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await harness();
-  });
-  afterAll(async () => {
-    await h.sim.close();
-  });
+  simulatorHooks({ start: async () => (h = await harness()), simulator: () => h.sim });
 
   it('is the hotel’s own: each hotel reads with its token, and a token never opens another hotel', async () => {
     const other = await h.control.addHotel({ name: 'Other', timezone: 'Europe/Berlin', country: 'DE', rooms: 3, arrivalsPerDay: 1, seed: 9 });
@@ -46,13 +43,8 @@ describe('the hotel token', () => {
 
 describe('reads', () => {
   let h: Harness;
-  beforeAll(async () => {
-    // 30 arrivals a day: three pages of 20 for two days, and profiles in two batches of at most 50.
-    h = await harness({}, { arrivalsPerDay: 30, rooms: 40 });
-  });
-  afterAll(async () => {
-    await h.sim.close();
-  });
+  // 30 arrivals a day: three pages of 20 for two days, and profiles in two batches of at most 50.
+  simulatorHooks({ start: async () => (h = await harness({}, { arrivalsPerDay: 30, rooms: 40 })), simulator: () => h.sim });
 
   it('follow MoreDataEchoToken across pages and read the guests in batches of profiles', async () => {
     const before = await h.requests();
@@ -123,15 +115,7 @@ describe('reads', () => {
 
 describe('writes', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await harness();
-  });
-  afterAll(async () => {
-    await h.sim.close();
-  });
-  afterEach(async () => {
-    await h.control.setFaults({});
-  });
+  simulatorHooks({ start: async () => (h = await harness()), simulator: () => h.sim, faultsOf: () => h.control });
   const reservation = () =>
     h.control.addReservation(h.hotel.vendorPropertyId, { arrivalDate: localDay(0), departureDate: localDay(2), guest: { firstName: 'Emma', lastName: 'Meijer', phone: '06-11112222', email: 'emma@example.nl' } });
   const folio = async (reservationId: string) => (await h.control.charges(h.hotel.vendorPropertyId)).filter((c) => c.reservationVendorId === reservationId);
@@ -180,15 +164,7 @@ describe('writes', () => {
     const made = await reservation();
     const adapter = h.adapter();
     await expect(adapter.findNote(made.reservationVendorId, 'note-1')).resolves.toBeNull();
-    const note = await adapter.postNote({ reservationVendorId: made.reservationVendorId, text: 'Late arrival, around 23:00', reference: 'note-1' });
-    await expect(adapter.findNote(made.reservationVendorId, 'note-1')).resolves.toEqual({ vendorId: note.vendorId, reference: 'note-1' });
-    await h.control.setFaults({ loseAnswers: 1 });
-    expect((await failureOf(adapter.postNote({ reservationVendorId: made.reservationVendorId, text: 'Extra towels', reference: 'note-2' }))).type).toBe(FailureType.VendorOutcomeUnknown);
-    await h.control.setFaults({});
-    await expect(adapter.findNote(made.reservationVendorId, 'note-2')).resolves.toMatchObject({ reference: 'note-2' });
-    await expect(adapter.findNote(made.reservationVendorId, 'note-3')).resolves.toBeNull();
-    const texts = (await h.control.notes(h.hotel.vendorPropertyId)).filter((n) => n.reservationVendorId === made.reservationVendorId).map((n) => n.text);
-    expect(texts).toEqual(['Late arrival, around 23:00 [relay:note-1]', 'Extra towels [relay:note-2]']);
+    await postNoteThenLostNote(adapter, h.control, h.hotel, made.reservationVendorId);
   });
 
   it('update a guest: name, phone, e-mail, language and preferences; the version follows every change, the hotel’s too', async () => {
@@ -224,15 +200,7 @@ describe('writes', () => {
 
 describe('failures', () => {
   let h: Harness;
-  beforeAll(async () => {
-    h = await harness();
-  });
-  afterAll(async () => {
-    await h.sim.close();
-  });
-  afterEach(async () => {
-    await h.control.setFaults({});
-  });
+  simulatorHooks({ start: async () => (h = await harness()), simulator: () => h.sim, faultsOf: () => h.control });
   const charge = { amount: { amount: '1.00', currency: 'EUR' }, description: 'x', reference: 'refused' };
 
   it('protel’s OTA Errors are typed and never retried: a cancelled booking, an unknown one, another currency', async () => {

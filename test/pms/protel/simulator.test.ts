@@ -3,25 +3,17 @@
  * the hotel's own days), the per-token limit at its scope, lost answers, the control protocol and
  * the stand-alone entry point.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { FailureType } from '../../../src/domain/failure-types';
 import { type ProtelSimulator, startProtelSimulator, tokenScope } from '../../../src/integrations/pms/protel/simulator';
 import { SimulatorControl } from '../../../src/integrations/pms/simulator-control';
+import { withMainRunning } from '../helpers/main-entry';
+import { simulatorHooks, simulatorPool } from '../helpers/simulator-hooks';
 import { failureOf, harness, localDay } from './helpers';
 
 const spec = { name: 'Hotel Sim', timezone: 'Europe/Amsterdam', country: 'NL', rooms: 10, arrivalsPerDay: 40, seed: 42 };
 
 describe('seeded hotels', () => {
-  const sims: ProtelSimulator[] = [];
-  afterAll(async () => {
-    await Promise.all(sims.map((s) => s.close()));
-  });
-  const start = async () => {
-    const sim = await startProtelSimulator();
-    sims.push(sim);
-    return sim;
-  };
+  const start = simulatorPool(() => startProtelSimulator());
 
   it('are the same for the same seed, tokens included, and differ for another', async () => {
     const snapshot = async (seed: number) => {
@@ -84,12 +76,13 @@ test('the limit is per hotel token: the 121st request of a minute is answered 42
 describe('faults and controls', () => {
   let sim: ProtelSimulator;
   let control: SimulatorControl;
-  beforeEach(async () => {
-    sim = await startProtelSimulator();
-    control = new SimulatorControl(sim.url);
-  });
-  afterEach(async () => {
-    await sim.close();
+  simulatorHooks({
+    each: true,
+    start: async () => {
+      sim = await startProtelSimulator();
+      control = new SimulatorControl(sim.url);
+    },
+    simulator: () => sim,
   });
 
   it('lose a write’s answer after applying it, and only writes’ answers', async () => {
@@ -153,21 +146,8 @@ describe('faults and controls', () => {
 });
 
 test('main.ts runs the simulator on the port it is given', async () => {
-  const root = path.resolve(__dirname, '../../..');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/integrations/pms/protel/simulator/main.ts', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /listening on (http:\/\/\S+?) /.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
-    });
+  await withMainRunning('src/integrations/pms/protel/simulator/main.ts', async (url) => {
     expect((await fetch(`${url}/__sim/stats`)).status).toBe(200);
     expect((await fetch(`${url}/io/sync`, { method: 'POST' })).status).toBe(401);
-  } finally {
-    child.kill('SIGTERM');
-  }
+  });
 }, 30_000);
