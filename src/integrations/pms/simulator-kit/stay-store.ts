@@ -25,6 +25,17 @@ export abstract class StayStore<K extends string> {
     return this.clock.stamp();
   }
 
+  /** A record changed now (its modification time stamped). */
+  touch(record: { modifiedAt: string }): void {
+    record.modifiedAt = this.stamp();
+  }
+
+  /** A booking's status changed now, in the vendor's own statuses. */
+  setStatus<S>(booking: { status: S; modifiedAt: string }, status: NoInfer<S>): void {
+    booking.status = status;
+    this.touch(booking);
+  }
+
   today(hotel: { timezone: string }): string {
     return localDay(hotel.timezone, 0, this.now());
   }

@@ -2,6 +2,7 @@
  * What the simulated OPERA environment holds, in OPERA's own terms (hotel codes, profile ids,
  * reservation statuses, transaction numbers). Wire shapes are built from it in views.ts.
  */
+import type { BookedStay } from '../../simulator-kit/bookings';
 
 /** OPERA's stored reservation statuses the simulator uses (`pMS_ResStatusType`). */
 export type SimStatus = 'Reserved' | 'InHouse' | 'CheckedOut' | 'Cancelled' | 'NoShow';
@@ -40,17 +41,12 @@ export interface SimCommentRecord {
   createdAt: string;
 }
 
-export interface SimReservationRecord {
+/** Dates, party and room are the kit's booked stay. */
+export interface SimReservationRecord extends BookedStay {
   id: string;
   confirmation: string;
   hotelCode: string;
   profileId: string;
-  arrival: string;
-  departure: string;
-  adults: number;
-  children: number;
-  roomId: string | null;
-  roomType: string;
   status: SimStatus;
   comments: SimCommentRecord[];
   createdAt: string;

@@ -4,7 +4,7 @@
  * out in order, so a seed and a sequence of calls always give the same ids.
  */
 import type { SimHotelSpec } from '../../simulator-control';
-import type { SimCommentRecord, SimHotelRecord, SimPostingRecord, SimProfileRecord, SimReservationRecord, SimStatus } from './model';
+import type { SimCommentRecord, SimHotelRecord, SimPostingRecord, SimProfileRecord, SimReservationRecord } from './model';
 import { bookedStay, type StayRequest } from '../../simulator-kit/bookings';
 import { occupyRoom } from '../../simulator-kit/rooms';
 import { drawFate, drawStay, seedArrivals } from '../../simulator-kit/seeded-stays';
@@ -134,11 +134,6 @@ export class OperaStore extends StayStore<keyof typeof FIRST_ID> {
     this.setStatus(r, 'InHouse');
   }
 
-  setStatus(r: SimReservationRecord, status: SimStatus): void {
-    r.status = status;
-    r.modifiedAt = this.stamp();
-  }
-
   addComment(r: SimReservationRecord, comment: Omit<SimCommentRecord, 'id' | 'createdAt'>): SimCommentRecord {
     const record: SimCommentRecord = { ...comment, id: this.nextId('comment'), createdAt: this.stamp() };
     r.comments.push(record);
@@ -153,7 +148,7 @@ export class OperaStore extends StayStore<keyof typeof FIRST_ID> {
   }
 
   touchProfile(profile: SimProfileRecord): void {
-    profile.modifiedAt = this.stamp();
+    this.touch(profile);
   }
 
   /** The hotel that holds a reservation id, for control calls that name only the reservation. */

@@ -4,6 +4,7 @@
  * ReferenceID, reservation comments, rooms with housekeeping status. The wire shapes are built
  * from these in views.ts.
  */
+import type { BookedStay } from '../../simulator-kit/bookings';
 import type { HousekeepingStatus, ResStatus } from './wire';
 
 export interface SimProfile {
@@ -28,16 +29,11 @@ export interface SimComment {
   createdAt: string;
 }
 
-export interface SimReservation {
+/** Dates, party and room are the kit's booked stay. */
+export interface SimReservation extends BookedStay {
   id: string;
   confirmation: string;
   profileId: string;
-  arrival: string;
-  departure: string;
-  adults: number;
-  children: number;
-  roomId: string | null;
-  roomType: string;
   status: ResStatus;
   comments: SimComment[];
   createdAt: string;

@@ -12,7 +12,6 @@ import { drawFate, drawStay, seedArrivals } from '../../simulator-kit/seeded-sta
 import { StayStore } from '../../simulator-kit/stay-store';
 import { mixSeed, type Rng, seededRng } from './random';
 import { countryOf, generateGuest, generateRooms } from './seed';
-import type { ResStatus } from './wire';
 
 const FIRST = { reservation: 345_001, confirmation: 8_100_017, profile: 880_001, posting: 7_000_001, comment: 120_001 };
 
@@ -140,15 +139,6 @@ export class ProtelStore extends StayStore<keyof typeof FIRST> {
   checkIn(hotel: SimHotel, r: SimReservation): void {
     occupyRoom(hotel.rooms, r, [...hotel.reservations.values()].filter((x) => x.status === 'In-house'));
     this.setStatus(r, 'In-house');
-  }
-
-  setStatus(r: SimReservation, status: ResStatus): void {
-    r.status = status;
-    r.modifiedAt = this.stamp();
-  }
-
-  touch(record: { modifiedAt: string }): void {
-    record.modifiedAt = this.stamp();
   }
 
   addComment(r: SimReservation, text: string, guestViewable: boolean): SimComment {
