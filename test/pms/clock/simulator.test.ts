@@ -6,6 +6,7 @@ import { churnOnce } from '../../../src/integrations/pms/clock/simulator/churn';
 import { type ClockSimulator, createClockSimulator, userScope } from '../../../src/integrations/pms/clock/simulator';
 import { type SimHotel, type SimHotelSpec, SimulatorControl } from '../../../src/integrations/pms/simulator-control';
 import { type ClockHotelSpec, localDay, md5 } from './helpers';
+import { simulatorHooks, withControl } from '../helpers/simulator-hooks';
 
 // Wire checks that keep the simulator honest to Clock's documentation, over raw HTTP with a Digest
 // client written out here (no adapter involved).
@@ -17,13 +18,7 @@ let sim: ClockSimulator;
 let control: SimulatorControl;
 let hotel: SimHotel;
 
-beforeAll(async () => {
-  sim = await createClockSimulator({ limit: { perUser: 10_000, windowMs: 1000 } });
-  control = new SimulatorControl(sim.url);
-});
-afterAll(async () => {
-  await sim.close();
-});
+simulatorHooks({ start: async () => ({ sim, control } = await withControl(createClockSimulator({ limit: { perUser: 10_000, windowMs: 1000 } }))), simulator: () => sim });
 beforeEach(async () => {
   await control.reset();
   hotel = await control.addHotel(SPEC);

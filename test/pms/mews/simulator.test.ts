@@ -1,6 +1,7 @@
 import { createMewsSimulator, DEMO_CLIENT_TOKEN, type MewsSimulator, tokenScope } from '../../../src/integrations/pms/mews/simulator';
 import { type SimHotel, type SimHotelSpec, SimulatorControl } from '../../../src/integrations/pms/simulator-control';
 import { localDay } from './helpers';
+import { simulatorHooks, withControl } from '../helpers/simulator-hooks';
 
 // Wire checks that keep the simulator honest to Mews' documentation, over raw HTTP (no adapter involved).
 
@@ -11,13 +12,7 @@ let sim: MewsSimulator;
 let control: SimulatorControl;
 let hotel: SimHotel;
 
-beforeAll(async () => {
-  sim = await createMewsSimulator();
-  control = new SimulatorControl(sim.url);
-});
-afterAll(async () => {
-  await sim.close();
-});
+simulatorHooks({ start: async () => ({ sim, control } = await withControl(createMewsSimulator())), simulator: () => sim });
 beforeEach(async () => {
   await control.reset();
   hotel = await control.addHotel(SPEC);

@@ -7,7 +7,7 @@ import { OPERA_DEMO } from '../../../src/integrations/pms/opera-cloud/simulator/
 import { type OperaSimulator, startOperaSimulator } from '../../../src/integrations/pms/opera-cloud/simulator/server';
 import { SimulatorControl } from '../../../src/integrations/pms/simulator-control';
 import { withMainRunning } from '../helpers/main-entry';
-import { simulatorHooks, simulatorPool } from '../helpers/simulator-hooks';
+import { simulatorHooks, simulatorPool, withControl } from '../helpers/simulator-hooks';
 import { localDay } from './helpers';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -122,14 +122,7 @@ describe('the gateway', () => {
 describe('faults and controls', () => {
   let sim: OperaSimulator;
   let control: SimulatorControl;
-  simulatorHooks({
-    each: true,
-    start: async () => {
-      sim = await startOperaSimulator();
-      control = new SimulatorControl(sim.url);
-    },
-    simulator: () => sim,
-  });
+  simulatorHooks({ each: true, start: async () => ({ sim, control } = await withControl(startOperaSimulator())), simulator: () => sim });
 
   it('lose a write’s answer after applying it', async () => {
     const hotel = (await control.addHotel({ ...spec, arrivalsPerDay: 1 })).vendorPropertyId;

@@ -7,7 +7,7 @@ import { FailureType } from '../../../src/domain/failure-types';
 import { type ProtelSimulator, startProtelSimulator, tokenScope } from '../../../src/integrations/pms/protel/simulator';
 import { SimulatorControl } from '../../../src/integrations/pms/simulator-control';
 import { withMainRunning } from '../helpers/main-entry';
-import { simulatorHooks, simulatorPool } from '../helpers/simulator-hooks';
+import { simulatorHooks, simulatorPool, withControl } from '../helpers/simulator-hooks';
 import { failureOf, harness, localDay } from './helpers';
 
 const spec = { name: 'Hotel Sim', timezone: 'Europe/Amsterdam', country: 'NL', rooms: 10, arrivalsPerDay: 40, seed: 42 };
@@ -76,14 +76,7 @@ test('the limit is per hotel token: the 121st request of a minute is answered 42
 describe('faults and controls', () => {
   let sim: ProtelSimulator;
   let control: SimulatorControl;
-  simulatorHooks({
-    each: true,
-    start: async () => {
-      sim = await startProtelSimulator();
-      control = new SimulatorControl(sim.url);
-    },
-    simulator: () => sim,
-  });
+  simulatorHooks({ each: true, start: async () => ({ sim, control } = await withControl(startProtelSimulator())), simulator: () => sim });
 
   it('lose a write’s answer after applying it, and only writes’ answers', async () => {
     const h = await harness();
