@@ -5,8 +5,7 @@
  */
 import type { SimHotelSpec } from '../../simulator-control';
 import type { SimCommentRecord, SimHotelRecord, SimPostingRecord, SimProfileRecord, SimReservationRecord } from './model';
-import { bookedStay, type StayRequest } from '../../simulator-kit/bookings';
-import { occupyRoom } from '../../simulator-kit/rooms';
+import type { StayRequest } from '../../simulator-kit/bookings';
 import { drawFate, drawStay, seedArrivals } from '../../simulator-kit/seeded-stays';
 import { StayStore } from '../../simulator-kit/stay-store';
 import { mixSeed, type Rng, seededRng } from './random';
@@ -112,26 +111,14 @@ export class OperaStore extends StayStore<keyof typeof FIRST_ID> {
   }
 
   addReservation(hotel: SimHotelRecord, profileId: string, spec: StayRequest): SimReservationRecord {
-    const at = this.stamp();
-    const r: SimReservationRecord = {
-      id: this.nextId('reservation'),
-      confirmation: this.nextId('confirmation', 7),
-      hotelCode: hotel.code,
-      profileId,
-      ...bookedStay(hotel.rooms, spec, 'STDK'),
-      status: 'Reserved',
-      comments: [],
-      createdAt: at,
-      modifiedAt: at,
-    };
+    const r: SimReservationRecord = { ...this.newBooking(hotel.rooms, spec, 'STDK'), hotelCode: hotel.code, profileId, status: 'Reserved', comments: [] };
     hotel.reservations.set(r.id, r);
     return r;
   }
 
   /** Checks a reservation in, giving it a vacant room when it has none. */
   checkIn(hotel: SimHotelRecord, r: SimReservationRecord): void {
-    occupyRoom(hotel.rooms, r, [...hotel.reservations.values()].filter((x) => x.status === 'InHouse'));
-    this.setStatus(r, 'InHouse');
+    this.checkInto(hotel.rooms, hotel.reservations.values(), r, 'InHouse');
   }
 
   addComment(r: SimReservationRecord, comment: Omit<SimCommentRecord, 'id' | 'createdAt'>): SimCommentRecord {

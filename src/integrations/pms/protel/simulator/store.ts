@@ -6,8 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { SimHotelSpec } from '../../simulator-control';
 import type { SimComment, SimHotel, SimPosting, SimProfile, SimReservation } from './model';
-import { bookedStay, type StayRequest } from '../../simulator-kit/bookings';
-import { occupyRoom } from '../../simulator-kit/rooms';
+import type { StayRequest } from '../../simulator-kit/bookings';
 import { drawFate, drawStay, seedArrivals } from '../../simulator-kit/seeded-stays';
 import { StayStore } from '../../simulator-kit/stay-store';
 import { mixSeed, type Rng, seededRng } from './random';
@@ -120,25 +119,14 @@ export class ProtelStore extends StayStore<keyof typeof FIRST> {
   }
 
   addReservation(hotel: SimHotel, profileId: string, spec: StayRequest): SimReservation {
-    const at = this.stamp();
-    const r: SimReservation = {
-      id: this.nextId('reservation'),
-      confirmation: this.nextId('confirmation', 7),
-      profileId,
-      ...bookedStay(hotel.rooms, spec, 'DZ'),
-      status: 'Reserved',
-      comments: [],
-      createdAt: at,
-      modifiedAt: at,
-    };
+    const r: SimReservation = { ...this.newBooking(hotel.rooms, spec, 'DZ'), profileId, status: 'Reserved', comments: [] };
     hotel.reservations.set(r.id, r);
     return r;
   }
 
   /** Checks a reservation in, giving it a vacant room when it has none. */
   checkIn(hotel: SimHotel, r: SimReservation): void {
-    occupyRoom(hotel.rooms, r, [...hotel.reservations.values()].filter((x) => x.status === 'In-house'));
-    this.setStatus(r, 'In-house');
+    this.checkInto(hotel.rooms, hotel.reservations.values(), r, 'In-house');
   }
 
   addComment(r: SimReservation, text: string, guestViewable: boolean): SimComment {
