@@ -17,6 +17,7 @@ export function clientScope(clientId: string): string {
 }
 
 export class RequestLimits extends SlidingWindowLimits {
+  /** Cloudbeds counts in a sliding second; tests may pass another window. */
   constructor(windowMs = 1000) {
     super(windowMs);
   }
