@@ -129,7 +129,7 @@ async function chaos(stack: ChaosStack): Promise<boolean> {
   const kinds = plan.ops.reduce<Record<string, number>>((acc, op) => ({ ...acc, [op.kind]: (acc[op.kind] ?? 0) + 1 }), {});
   say(`plan ${plan.digest}: ${JSON.stringify(kinds)}`);
 
-  const executor = new Executor({ apiUrl: stack.apiUrl, serviceKey: stack.serviceKey, db: stack.db, sim, division, plan, note: (line) => say(`note: ${line}`) });
+  const executor = new Executor({ apiUrl: stack.apiUrl, serviceKey: stack.apiKey, db: stack.db, sim, division, plan, note: (line) => say(`note: ${line}`) });
   const started = Date.now();
   let stopTriggers = false;
   let triggers = 0;

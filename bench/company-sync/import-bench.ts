@@ -17,9 +17,9 @@ import { requestDivisionWork } from '../../src/temporal/starters/exact-division'
 import { type DivisionState, type InboundProgress, type InboundRunSummary, divisionStateQuery, inboundProgressQuery } from '../../src/workflows/company-sync/definitions';
 import { type CpuGroups, backendPids, childPids, measureCpu } from '../lib/cpu';
 import { round } from '../lib/load';
-import { say } from '../lib/stack';
+import { type RelayWorker, say } from '../lib/stack';
 import type { SimCall } from './exact-sim';
-import { type ExactStack, type RelayWorker, withExactStack } from './exact-stack';
+import { type ExactStack, withExactStack } from './exact-stack';
 
 const { values: args } = parseArgs({
   options: {

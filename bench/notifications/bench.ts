@@ -22,7 +22,8 @@ import { type NotificationBody, type Posted, markerOf, marked, percentile, postN
 import { type CpuGroups, backendPids, measureCpu } from '../lib/cpu';
 import type { Managed } from '../lib/processes';
 import { type SimTarget, postToSimulator, simTargetEnv } from '../lib/sim-client';
-import { type BenchStack, NAMESPACE, say, withStack } from '../lib/stack';
+import { NAMESPACE, say } from '../lib/stack';
+import { type BenchStack, withStack } from '../lib/twilio-stack';
 import { PGBOSS_NOTIFY_CHANNEL } from './baselines/pgboss-channel';
 import type { BareInput } from './baselines/bare-workflow';
 

@@ -18,7 +18,8 @@
 import type { SimMessage } from '../../src/integrations/twilio/simulator';
 import type { Managed } from '../lib/processes';
 import { type NotificationBody, type Posted, marked, postNotification, recipient, runPool, waitForFinal } from '../lib/load';
-import { type BenchStack, say, withStack } from '../lib/stack';
+import { say } from '../lib/stack';
+import { type BenchStack, withStack } from '../lib/twilio-stack';
 
 interface ChaosOptions {
   /** Recipients the messages are spread over (undefined: one each). */

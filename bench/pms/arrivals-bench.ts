@@ -20,7 +20,8 @@ import { arrivalsScheduleId } from '../../src/temporal/starters/pms-schedules';
 import { freePort } from '../../scripts/lib/temporal-dev-server';
 import { backendPids, measureCpu } from '../lib/cpu';
 import { round, runPool } from '../lib/load';
-import { type BenchStack, NAMESPACE, say, withStack } from '../lib/stack';
+import { NAMESPACE, say } from '../lib/stack';
+import { type BenchStack, withStack } from '../lib/twilio-stack';
 
 interface Options {
   properties: number;
