@@ -11,13 +11,13 @@ import { pausePmsCalls, vendorPauseKey } from './call-pauses';
  * per environment; others per hotel or client), shared by every worker process through one
  * row per scope in PostgreSQL (`relay_take_pms_call`, see the PMS migrations): each request
  * an adapter sends takes a call, waiting for the time the database names when the window is
- * full, and gives it back when its answer returns. A task-queue rate limit could not do this: it counts per queue, not per access token,
- * and ignores local activities.
+ * full, and gives it back when its answer returns. A task-queue rate limit could not do this:
+ * it counts per queue, not per access token, and ignores local activities.
  */
 
 /**
  * A call stays in the window until its answer returns (see the migration
- * `pms_calls_held_until_answered`), so how late a busy worker sends it no longer matters. The
+ * `pms_call_holds_and_pauses`), so how late a busy worker sends it no longer matters. The
  * margin is left for what the answer cannot vouch for: a request given up on (timeout,
  * cancellation) may still reach the vendor a moment after Relay stopped waiting.
  */
@@ -54,7 +54,6 @@ export async function takePmsCall(prisma: PrismaClient, scope: PmsCallScope, hol
     FROM relay_take_pms_call(${scope.key}, ${scope.limit}::int, ${windowMs}::float8, ${holdMs}::float8, ${pauseKeys}::text[])`;
   return { waitMs: Number(row?.wait_ms ?? 0), slot: row?.slot ?? null, pausedMs: Number(row?.paused_ms ?? 0) };
 }
-
 
 /** The call's answer came back (or it failed): it leaves the window one window from now. */
 export async function releasePmsCall(prisma: PrismaClient, scope: PmsCallScope, slot: string): Promise<void> {
