@@ -16,6 +16,7 @@ import { errorHandler } from './error-handler';
 import type { ApiMetrics } from './metrics';
 import { createRegistry, generateDocument } from './openapi';
 import { rateLimits } from './rate-limit';
+import { auditRouter, registerAuditOpenApi } from './routes/audit';
 import { codecRouter, registerCodecOpenApi } from './routes/codec';
 import { healthRouter, registerHealthOpenApi, type ReadinessChecks } from './routes/health';
 import { signInRouter } from './routes/sign-in';
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
   const registry = createRegistry();
   registerHealthOpenApi(registry);
   registerCodecOpenApi(registry);
+  registerAuditOpenApi(registry);
   for (const m of deps.modules) m.registerOpenApi(registry);
   const openapi = generateDocument(registry, config.api.publicUrl);
 
@@ -112,6 +114,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  app.use(auditRouter({ prisma: deps.prisma }));
   for (const m of deps.modules) for (const router of m.enabled?.routers(moduleDeps) ?? []) app.use(router);
   app.use(disabled.routes);
 

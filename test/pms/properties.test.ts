@@ -169,6 +169,16 @@ describe('PMS properties', () => {
     expect(all).toEqual(expect.arrayContaining([mine.id, theirs.id]));
   });
 
+  it('answers the audit log of a hotel where the company sync is disabled (the log is Relay’s, not a module’s)', async () => {
+    const p = await addProperty(pms.relay(), pms.sim(PMS_VENDORS[0]!.key));
+    const modules = pms.relay().modules.map((m) => (m.name === 'company-sync' ? { ...m, state: { mode: 'disabled' as const, missing: ['EXACT_CLIENT_ID'] }, enabled: undefined } : m));
+    const live = appWith({ ...pms.relay(), modules }, {});
+    await request(live).get('/v1/companies').set(as('operator')).expect(503);
+    const res = await request(live).get('/v1/audit').query({ entity: 'pms_property', entityId: p.id }).set(as('operator')).expect(200);
+    expect(res.body.items.map((a: { action: string }) => a.action)).toContain('pms_property.created');
+    await request(live).get('/v1/audit').set(as('service')).expect(403);
+  });
+
   it('shows a vendor-wide pause of calls, and lets an operator lift it', async () => {
     // A vendor of its own, so that the pause reaches no other test's calls.
     const modules = loadModules([...RELAY_MODULES.filter((m) => m.name !== 'pms'), createPmsModule([configuredVendor, ...PMS_VENDORS])], testConfig(), testEnv());

@@ -8,52 +8,7 @@ import { requestProblem } from '../../request-problem';
 export const Uuid = z.uuid({ message: 'must be a UUID' });
 export const IdParams = z.object({ id: Uuid });
 
-export const Limit = z.coerce.number().int().min(1).max(500).default(100).openapi({ description: 'Page size (1–500)' });
-
-/** A position in a list ordered by (createdAt, id) descending; `id` a UUID or a decimal number. */
-export interface Position {
-  createdAt: Date;
-  id: string;
-}
-
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const POSITION_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{1,20})$/;
-
-/** Opaque to callers: base64url of `<createdAt ISO>|<id>`. */
-export const encodeCursor = (at: Position): string => Buffer.from(`${at.createdAt.toISOString()}|${at.id}`).toString('base64url');
-
-/** The position `encodeCursor` wrote, or undefined for anything else (never a silent first page). */
-export function decodeCursor(cursor: string): Position | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const sep = text.indexOf('|');
-  if (sep < 0) return undefined;
-  const [at, id] = [text.slice(0, sep), text.slice(sep + 1)];
-  if (!INSTANT.test(at) || !POSITION_ID.test(id)) return undefined;
-  const createdAt = new Date(at);
-  return !Number.isNaN(createdAt.getTime()) && createdAt.toISOString() === at ? { createdAt, id } : undefined;
-}
-
-export const Cursor = z
-  .string()
-  .max(300)
-  .transform((value, ctx) => {
-    const cursor = decodeCursor(value);
-    if (cursor) return cursor;
-    ctx.addIssue({ code: 'custom', message: 'is not a cursor of this list; pass the nextCursor of the previous page unchanged, or none for the first page' });
-    return z.NEVER;
-  })
-  .optional()
-  .openapi({ type: 'string', description: 'The `nextCursor` of the previous page' });
-
-/** The page's items and the cursor of the next page (rows hold one more than `limit` when there is one). */
-export function page<Row extends { createdAt: Date; id: string | bigint }, View>(rows: Row[], limit: number, view: (row: Row) => View): { items: View[]; nextCursor: string | null } {
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items: items.map(view), nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: String(last.id) }) : null };
-}
-
-export const listOf = <T extends z.ZodType>(item: T, name: string) => z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+export { Cursor, decodeCursor, encodeCursor, Limit, listOf, page, type Position } from '../pagination';
 
 /** 428: the request must say which version it was made against. */
 export class PreconditionRequiredError extends HttpError {

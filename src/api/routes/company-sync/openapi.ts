@@ -1,6 +1,5 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { ErrorBody, errorResponses } from '../../openapi';
-import { AuditList, ListAuditQuery } from './audit/schemas';
 import { IdParams, IfMatchHeader } from './common';
 import { CompanyList, CompanyView, CompanyWritten, CreateCompanyBody, ListCompaniesQuery, UpdateCompanyBody } from './companies/schemas';
 import { ConflictDetailView, ConflictList, ConflictOutcomeView, ListConflictsQuery, ResolveConflictBody } from './conflicts/schemas';
@@ -10,19 +9,11 @@ const json = <T>(schema: T) => ({ content: { 'application/json': { schema } } })
 const error = (description: string) => ({ description, ...json(ErrorBody) });
 const etag = { ETag: { description: 'The company version, for If-Match', schema: { type: 'string' as const, example: '"3"' } } };
 
-/** OpenAPI for every /v1 route of the company sync (companies, conflicts, audit, Exact connections and divisions). */
+/** OpenAPI for every /v1 route of the company sync (companies, conflicts, Exact connections and divisions). */
 export function registerCompanySyncOpenApi(registry: OpenAPIRegistry): void {
   const security = [{ bearer: [] }];
   registerCompanies(registry, security);
   registerConflicts(registry, security);
-  registry.registerPath({
-    method: 'get',
-    path: '/v1/audit',
-    summary: 'The audit log, newest first: every write to a company (before/after values) and every resolution, with who did it (operator)',
-    security,
-    request: { query: ListAuditQuery },
-    responses: { 200: { description: 'A page of audit rows', ...json(AuditList) }, ...errorResponses([400, 401, 403]) },
-  });
   registerExactOpenApi(registry, security);
 }
 

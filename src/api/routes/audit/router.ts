@@ -1,16 +1,19 @@
 import { Router } from 'express';
-import { listAudit } from '../../../../db/company-sync/audit-queries';
-import type { AuditLog } from '../../../../generated/prisma/client';
-import { requireRole } from '../../../auth';
-import type { z } from '../../../openapi';
-import { requestProblem } from '../../../request-problem';
-import { validated } from '../../../validate';
-import { page } from '../common';
-import type { CompanySyncRouteDeps } from '../deps';
+import { listAudit } from '../../../db/audit-queries';
+import type { AuditLog, PrismaClient } from '../../../generated/prisma/client';
+import { requireRole } from '../../auth';
+import type { z } from '../../openapi';
+import { requestProblem } from '../../request-problem';
+import { validated } from '../../validate';
+import { page } from '../pagination';
 import { type AuditEntryView, ListAuditQuery } from './schemas';
 
-/** The shared audit log (every write to a company, every resolution), for operators. */
-export function auditRouter(deps: Pick<CompanySyncRouteDeps, 'prisma'>): Router {
+/**
+ * The shared audit log, for operators: every module writes to it (a company's writes and
+ * resolutions, a hotel's charges, notes and guest updates, properties), so it is Relay's own
+ * route, answered whichever integrations are enabled.
+ */
+export function auditRouter(deps: { prisma: PrismaClient }): Router {
   const router = Router();
   router.get(
     '/v1/audit',

@@ -1,7 +1,8 @@
-import type { AuditLog, Prisma } from '../../generated/prisma/client';
-import type { Db } from './companies';
+import type { AuditLog, Prisma } from '../generated/prisma/client';
 
-/** The shared audit log as operators read it: newest first, by entity or correlation. */
+/** The shared audit log as operators read it (every module writes to it): newest first, by entity or correlation. */
+
+type Db = Pick<Prisma.TransactionClient, 'auditLog'>;
 
 export interface AuditFilter {
   entity?: string;

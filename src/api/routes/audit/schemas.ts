@@ -1,8 +1,8 @@
-import { z } from '../../../openapi';
-import { Cursor, Limit, listOf } from '../common';
+import { z } from '../../openapi';
+import { Cursor, Limit, listOf } from '../pagination';
 
 export const ListAuditQuery = z.object({
-  entity: z.string().regex(/^[a-z_.-]{1,50}$/, 'is a record kind, e.g. company').optional().openapi({ description: 'The kind of record, e.g. company, sync_conflict' }),
+  entity: z.string().regex(/^[a-z_.-]{1,50}$/, 'is a record kind, e.g. company').optional().openapi({ description: 'The kind of record, e.g. company, sync_conflict, pms_property' }),
   entityId: z.string().min(1).max(200).optional().openapi({ description: "The record's id" }),
   actor: z.string().min(1).max(200).optional(),
   action: z.string().regex(/^[a-z_.-]{1,100}$/, 'is a dotted action, e.g. company.updated').optional(),
