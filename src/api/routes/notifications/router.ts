@@ -12,7 +12,8 @@ import { cancelNotificationUpdate } from '../../../workflows/notifications/defin
 import { principalOf, requireRole } from '../../auth';
 import { requestProblem } from '../../request-problem';
 import { validated } from '../../validate';
-import { consentBody, encodeCursor, ListNotificationsQuery, NotificationParams, sendNotificationBody } from './schemas';
+import { encodeCursor } from '../pagination';
+import { consentBody, ListNotificationsQuery, NotificationParams, sendNotificationBody } from './schemas';
 import { notificationView } from './view';
 
 export interface NotificationRouteDeps {

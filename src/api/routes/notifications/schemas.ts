@@ -3,6 +3,7 @@ import { DEFAULT_PHONE_REGION, type PhoneRegion, toE164 } from '../../../domain/
 import { WORKFLOW_ID_PART } from '../../../domain/workflow-ids';
 import { freeJson } from '../../free-json';
 import { z } from '../../openapi';
+import { cursorParam, Limit } from '../pagination';
 import { phoneNumber, phoneNumberProblem } from '../../phone-number';
 
 export const IdempotencyKey = z
@@ -60,43 +61,10 @@ export const ListNotificationsQuery = z.object({
   channel: z.enum(CHANNELS).optional(),
   appointmentId: z.string().max(100).optional(),
   dossierId: z.string().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  /** Keyset paging: the `nextCursor` of the previous page. */
-  cursor: z
-    .string()
-    .max(300)
-    .transform((value, ctx) => {
-      const cursor = decodeCursor(value);
-      if (cursor) return cursor;
-      ctx.addIssue({ code: 'custom', message: 'is not a cursor of this list; pass the nextCursor of the previous page unchanged, or none for the first page' });
-      return z.NEVER;
-    })
-    .optional()
-    .openapi({ type: 'string', description: 'The `nextCursor` of the previous page' }),
+  limit: Limit,
+  /** Keyset paging: the `nextCursor` of the previous page (ids are notification ids). */
+  cursor: cursorParam(WORKFLOW_ID_PART),
 });
-
-/** Position after the last row of a page: the log is ordered by (createdAt, id), newest first. */
-export interface NotificationCursor {
-  createdAt: Date;
-  id: string;
-}
-
-/** Opaque to callers: base64url of `<createdAt ISO>|<id>`. */
-export const encodeCursor = (row: NotificationCursor): string => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-
-const CURSOR_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** The position `encodeCursor` wrote, or undefined for anything else (never a silent first page). */
-export function decodeCursor(cursor: string): NotificationCursor | undefined {
-  // Buffer skips characters outside the alphabet; only what encodeCursor writes decodes.
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const sep = text.indexOf('|');
-  const [at, id] = [text.slice(0, sep), text.slice(sep + 1)];
-  if (sep < 0 || !CURSOR_INSTANT.test(at) || !WORKFLOW_ID_PART.test(id)) return undefined;
-  const createdAt = new Date(at);
-  return !Number.isNaN(createdAt.getTime()) && createdAt.toISOString() === at ? { createdAt, id } : undefined;
-}
 
 export const NotificationView = z
   .object({
