@@ -49,10 +49,9 @@ describe.each(PMS_VENDORS.map((v) => [v.key, v] as const))('PMS contract: %s', (
       settings,
       property: { propertyId: 'contract-property', vendorPropertyId: hotel.vendorPropertyId, timezone: TIMEZONE, credentials },
       logger,
-      withinLimit: async (send) => {
+      withinLimit: (send) => {
         asked();
-        await limit();
-        return send();
+        return limit(send);
       },
     });
     return { sim, control, hotel, adapter };

@@ -7,7 +7,8 @@ import { referenceMarker } from '../../../src/integrations/pms/clock/references'
 import { type ClockExchange, type ClockSimulator, createClockSimulator, userScope } from '../../../src/integrations/pms/clock/simulator';
 import { PmsFailureType, pauseRequestOf } from '../../../src/integrations/pms/errors';
 import { type SimHotel, type SimHotelSpec, SimulatorControl } from '../../../src/integrations/pms/simulator-control';
-import { adapterFor, failureOf, localDay, PacingLimiter } from './helpers';
+import { localLimiter } from '../fixtures/local-limiter';
+import { adapterFor, failureOf, localDay } from './helpers';
 import { postLostChargeThenAnother } from '../helpers/lost-answers';
 import { simulatorHooks, withControl } from '../helpers/simulator-hooks';
 
@@ -282,7 +283,7 @@ describe('failures', () => {
       const limitedControl = new SimulatorControl(limited.url);
       const hotel = await limitedControl.addHotel({ name: 'Busy', timezone: AMSTERDAM, country: 'NL', rooms: 3, arrivalsPerDay: 3, seed: 5 });
       const user = String(hotel.credentials.apiUser);
-      const paced = adapterFor(limited.url, hotel, { limiter: new PacingLimiter() }).adapter;
+      const paced = adapterFor(limited.url, hotel, { limiter: localLimiter({ key: user, limit: 5, windowMs: 1_000 }) }).adapter;
       await Promise.all([paced.listArrivals({ from: localDay(AMSTERDAM, 0), to: localDay(AMSTERDAM, 1) }), paced.listRooms(), paced.listRooms()]);
       const scope = (await limitedControl.stats()).byScope[userScope(user)]!;
       expect(scope.requests).toBeGreaterThan(10);

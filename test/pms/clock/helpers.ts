@@ -7,6 +7,7 @@ import { type ClockCredentials, clockCredentials } from '../../../src/integratio
 import { type ClockSettings, demoClockSettings } from '../../../src/integrations/pms/clock/settings';
 import type { SimHotel, SimHotelSpec } from '../../../src/integrations/pms/simulator-control';
 import { testLogger } from '../helpers/logger';
+import type { LocalLimit } from '../fixtures/local-limiter';
 
 export { failureOf } from '../helpers/failures';
 
@@ -22,31 +23,6 @@ export function localDay(zone: string, offset = 0): string {
 
 export const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
-/**
- * A pacing limiter in memory, like Relay's shared one (src/db/pms/rate-limit.ts) but counting
- * calls from when they are let go: `limit` calls per `windowMs` per scope.
- */
-export class PacingLimiter {
-  private readonly taken = new Map<string, number[]>();
-  constructor(
-    private readonly limit = 5,
-    private readonly windowMs = 1050,
-  ) {}
-
-  async throttle(scope: string): Promise<void> {
-    for (;;) {
-      const now = Date.now();
-      const recent = (this.taken.get(scope) ?? []).filter((at) => at > now - this.windowMs);
-      if (recent.length < this.limit) {
-        recent.push(now);
-        this.taken.set(scope, recent);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, recent[0]! + this.windowMs - now + 1));
-    }
-  }
-}
-
 export interface TestAdapter {
   adapter: ClockAdapter;
   /** How often the adapter asked the shared limiter. */
@@ -57,8 +33,8 @@ export interface TestAdapter {
 export interface AdapterOptions extends ClockAdapterOptions {
   credentials?: Partial<ClockCredentials>;
   settings?: Partial<ClockSettings>;
-  /** Paces requests like the core's limiter; none (every request at once) when absent. */
-  limiter?: PacingLimiter;
+  /** Paces requests like the core's limiter (test/pms/fixtures/local-limiter.ts); none (every request at once) when absent. */
+  limiter?: LocalLimit;
 }
 
 export function adapterFor(simUrl: string, hotel: SimHotel, options: AdapterOptions = {}): TestAdapter {
@@ -69,10 +45,9 @@ export function adapterFor(simUrl: string, hotel: SimHotel, options: AdapterOpti
     settings: { ...demoClockSettings(simUrl), ...options.settings },
     property: { propertyId: `property-${hotel.vendorPropertyId}`, vendorPropertyId: hotel.vendorPropertyId, timezone: hotel.timezone, credentials },
     logger,
-    withinLimit: async (send) => {
+    withinLimit: (send) => {
       throttled++;
-      await options.limiter?.throttle(credentials.apiUser);
-      return send();
+      return options.limiter ? options.limiter(send) : send();
     },
   };
   return { adapter: new ClockAdapter(ctx, { pageSize: options.pageSize, sessions }), throttled: () => throttled, sessions };

@@ -10,7 +10,7 @@ import { type CloudbedsExchange, type CloudbedsSimulator, type CloudbedsSimulato
 import { type SimHotel, type SimHotelSpec, SimulatorControl } from '../../../src/integrations/pms/simulator-control';
 import { createLogger } from '../../../src/logger';
 import { cloudbedsRateScope } from '../../../src/integrations/pms/cloudbeds/limits';
-import { localLimiter } from '../fixtures/local-limiter';
+import { type LocalLimit, localLimiter } from '../fixtures/local-limiter';
 
 export const TIMEZONE = 'Europe/Amsterdam';
 export const logger = createLogger({ level: process.env.PMS_TEST_LOG_LEVEL ?? 'silent', name: 'cloudbeds-test' });
@@ -43,7 +43,7 @@ export async function harness(
   const tokens = new CloudbedsTokenCache();
   const throttled = { count: 0 };
   // One limiter per scope, as Relay's shared limiter: adapters of one key or client share it.
-  const limiters = new Map<string, () => Promise<void>>();
+  const limiters = new Map<string, LocalLimit>();
   const limiterFor = (s: CloudbedsSettings, credentials: CloudbedsCredentials) => {
     const scope = cloudbedsRateScope(s, credentials);
     let limit = limiters.get(scope.key);
@@ -66,10 +66,9 @@ export async function harness(
           settings: options.settings ?? settings,
           property: { propertyId: 'test-property', vendorPropertyId: options.hotel ?? hotel.vendorPropertyId, timezone: TIMEZONE, credentials },
           logger,
-          withinLimit: async (send) => {
+          withinLimit: (send) => {
             throttled.count++;
-            await limit();
-            return send();
+            return limit(send);
           },
         },
         { tokens, ...options },
